@@ -1,0 +1,295 @@
+"""The incident model (pydantic v2): what one conflict incident holds, and its rules.
+
+``IncidentFields`` is what a person writes; ``Incident`` adds what the store assigns
+(``id``, ``revision``, ``created_at``, ``updated_at``). Models are frozen: an edit is a new,
+fully validated model (``Incident.with_changes``), never a silent attribute change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from store import taxonomy
+from store.counts import Count
+from store.text import check_text, normalise_newlines
+
+DatePrecision = Literal["day", "week", "month", "year"]
+GeoPrecision = Literal["exact", "near", "region"]
+Attribution = Literal["confirmed", "claimed", "suspected", "unknown"]
+TargetKind = Literal[
+    "residential", "industrial", "infrastructure", "administrative", "healthcare",
+    "education", "commercial", "military", "vehicle", "other",
+]
+Verification = Literal["unverified", "single-source", "corroborated", "confirmed", "disputed"]
+SourceKind = Literal["official", "media", "telegram", "social", "witness", "other"]
+CasualtyStatus = Literal["killed", "injured", "none", "unknown"]
+
+DATE_PRECISIONS: tuple[str, ...] = DatePrecision.__args__
+GEO_PRECISIONS: tuple[str, ...] = GeoPrecision.__args__
+ATTRIBUTIONS: tuple[str, ...] = Attribution.__args__
+TARGET_KINDS: tuple[str, ...] = TargetKind.__args__
+VERIFICATIONS: tuple[str, ...] = Verification.__args__
+SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__
+CASUALTY_STATUSES: tuple[str, ...] = CasualtyStatus.__args__
+
+TITLE_MAX = 200
+SUMMARY_MAX = 20_000
+SHORT_TEXT_MAX = 200
+QUOTE_MAX = 5_000
+TAG_MAX = 40
+TAGS_MAX = 50
+SOURCES_MAX = 100
+URL_MAX = 2_000
+
+_TAG_RE = re.compile(r"^[\w\-:./]+$")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _required_line(value: str) -> str:
+    if not value:
+        raise ValueError("cannot be empty")
+    return check_text(value)
+
+
+def _multi_line(value: str) -> str:
+    return check_text(normalise_newlines(value), multiline=True)
+
+
+#: A required single-line text: stripped, no control characters, not empty.
+RequiredLine = Annotated[
+    str, BeforeValidator(_strip), Field(max_length=SHORT_TEXT_MAX), AfterValidator(_required_line)
+]
+#: An optional single-line text: blank means absent.
+OptionalLine = Annotated[
+    Annotated[str, Field(max_length=SHORT_TEXT_MAX), AfterValidator(check_text)] | None,
+    BeforeValidator(_blank_to_none),
+]
+Latitude = Annotated[float | None, Field(default=None, ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Longitude = Annotated[
+    float | None, Field(default=None, ge=-180, le=180, allow_inf_nan=False, strict=True, validate_default=True)
+]
+
+
+def _check_url(value: str) -> str:
+    check_text(value)
+    if any(char.isspace() for char in value):
+        raise ValueError("a URL cannot contain spaces")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("must start with http:// or https://")
+    if not parts.netloc:
+        raise ValueError("has no host after the scheme")
+    return value
+
+
+class Source(BaseModel):
+    """Who reported or said something about an incident, and where."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outlet: RequiredLine
+    url: Annotated[
+        Annotated[str, Field(max_length=URL_MAX), AfterValidator(_check_url)] | None,
+        BeforeValidator(_blank_to_none),
+    ] = None
+    kind: SourceKind = "other"
+    published: dt.date | None = None
+    quote: Annotated[
+        Annotated[str, Field(max_length=QUOTE_MAX), AfterValidator(_multi_line)] | None,
+        BeforeValidator(_blank_to_none),
+    ] = None
+
+
+class IncidentFields(BaseModel):
+    """Everything a person records about an incident."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Annotated[
+        str, BeforeValidator(_strip), Field(max_length=TITLE_MAX), AfterValidator(_required_line)
+    ]
+    summary: Annotated[str, Field(max_length=SUMMARY_MAX), AfterValidator(_multi_line)] = ""
+    tags: list[str] = Field(default_factory=list, max_length=TAGS_MAX)
+
+    date: dt.date
+    date_end: dt.date | None = None
+    date_precision: DatePrecision = "day"
+
+    country: RequiredLine
+    region: RequiredLine
+    place: OptionalLine = None
+    latitude: Latitude = None
+    longitude: Longitude = None
+    geo_precision: GeoPrecision | None = None
+
+    event_type: str | None = None
+
+    weapon: OptionalLine = None
+    weapon_count: Annotated[int | None, Field(default=None, ge=1, le=100_000, strict=True)] = None
+    actor: OptionalLine = None
+    attribution: Attribution = "unknown"
+    target: OptionalLine = None
+    target_kind: TargetKind | None = None
+
+    killed: Count = Field(default_factory=Count)
+    injured: Count = Field(default_factory=Count)
+
+    verification: Verification = "unverified"
+    sources: list[Source] = Field(default_factory=list, max_length=SOURCES_MAX)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        # JSON output carries the derived casualty_status; reading it back must not fail.
+        if isinstance(data, dict) and "casualty_status" in data:
+            data = {key: value for key, value in data.items() if key != "casualty_status"}
+        return data
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, tags: list[str]) -> list[str]:
+        cleaned: dict[str, None] = {}
+        for tag in tags:
+            tag = tag.strip().lower()
+            if not tag:
+                raise ValueError("a tag cannot be empty")
+            if len(tag) > TAG_MAX:
+                raise ValueError(f"tag {tag[:20]!r}… is longer than {TAG_MAX} characters")
+            if not _TAG_RE.match(tag):
+                raise ValueError(
+                    f"tag {tag!r} may hold only letters, digits and - _ : . / (no spaces or commas)"
+                )
+            cleaned[tag] = None
+        return list(cleaned)
+
+    @field_validator("event_type", mode="before")
+    @classmethod
+    def _resolve_event_type(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return taxonomy.resolve(value) if isinstance(value, str) else value
+
+    @field_validator("killed", "injured", mode="before")
+    @classmethod
+    def _count_default(cls, value: Any) -> Any:
+        return Count() if value is None else value
+
+    @field_validator("date_end")
+    @classmethod
+    def _end_after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"{value} is before the start date {start}")
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _both_coordinates(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "latitude" in info.data and (info.data["latitude"] is None) != (value is None):
+            raise ValueError("latitude and longitude go together: give both or neither")
+        return value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def casualty_status(self) -> CasualtyStatus:
+        """killed if a death is reported, else injured if an injury, else none if both are 0."""
+        if (self.killed.min or 0) >= 1:
+            return "killed"
+        if (self.injured.min or 0) >= 1:
+            return "injured"
+        if self.killed.max == 0 and self.injured.max == 0:
+            return "none"
+        return "unknown"
+
+    def date_label(self) -> str:
+        """The date as precise as it is known: ``2024-07-01``, ``2024-07``, ``2024``, ``week of …``."""
+        def one(day: dt.date) -> str:
+            if self.date_precision == "year":
+                return f"{day:%Y}"
+            if self.date_precision == "month":
+                return f"{day:%Y-%m}"
+            return day.isoformat()
+
+        label = one(self.date)
+        if self.date_end is not None and one(self.date_end) != label:
+            label = f"{label}..{one(self.date_end)}"
+        return f"week of {label}" if self.date_precision == "week" else label
+
+    @property
+    def acled_event_type(self) -> str | None:
+        return taxonomy.event_type_of(self.event_type) if self.event_type else None
+
+    def fields_record(self) -> dict[str, Any]:
+        """The person-written fields as JSON-ready data (no derived fields)."""
+        return self.model_dump(mode="json", include=set(IncidentFields.model_fields))
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
+
+
+def _check_id(value: str) -> str:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError(f"{value!r} is not a UUID") from None
+    return str(parsed)
+
+
+class Incident(IncidentFields):
+    """A recorded incident: the fields plus what the store assigns."""
+
+    id: Annotated[str, Field(max_length=64), AfterValidator(_check_id)]
+    revision: Annotated[int, Field(ge=1, strict=True)] = 1
+    created_at: Annotated[dt.datetime, AfterValidator(_utc)]
+    updated_at: Annotated[dt.datetime, AfterValidator(_utc)]
+
+    def record(self) -> dict[str, Any]:
+        """What the journal stores: every field as JSON data, without derived ones."""
+        return self.model_dump(mode="json", exclude={"casualty_status"})
+
+    def with_changes(self, **changes: Any) -> "Incident":
+        """A validated copy with ``changes`` applied; raises ``ValidationError`` if invalid."""
+        return Incident.model_validate({**self.record(), **changes})
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,1 @@
+"""The Textual app and the ``incident-journal`` command line, built on ``store``."""

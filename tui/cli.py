@@ -1,0 +1,474 @@
+"""The ``incident-journal`` command line: every data operation, without the app.
+
+Errors are one line each on stderr, naming the option or field and the problem; exit status
+2 means bad input, 1 a failure. Nothing is written unless the whole input is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import click
+import platformdirs
+from pydantic import ValidationError
+
+from store import (
+    AmbiguousId,
+    IncidentFields,
+    IncidentFilter,
+    IncidentNotFound,
+    InvalidIncident,
+    Journal,
+    JournalError,
+)
+from store.errors import FieldProblem, field_problems
+from store.exchange import ImportRejected, export_json, incident_json, incidents_to_json, parse_incidents_json
+from store.models import (
+    ATTRIBUTIONS,
+    CASUALTY_STATUSES,
+    DATE_PRECISIONS,
+    GEO_PRECISIONS,
+    SOURCE_KINDS,
+    TARGET_KINDS,
+    VERIFICATIONS,
+)
+from store.seeds import seed_incidents
+from tui import plain
+
+PROG = "incident-journal"
+ENV_JOURNAL = "INCIDENT_JOURNAL"
+
+#: Model field -> the option a person typed it with, so errors name what they can fix.
+OPTION_FOR_FIELD = {
+    "title": "--title",
+    "summary": "--summary",
+    "tags": "--tag",
+    "date": "--date",
+    "date_end": "--date-end",
+    "date_precision": "--precision",
+    "country": "--country",
+    "region": "--region",
+    "place": "--place",
+    "latitude": "--lat",
+    "longitude": "--lon",
+    "geo_precision": "--geo-precision",
+    "event_type": "--type",
+    "weapon": "--weapon",
+    "weapon_count": "--weapon-count",
+    "actor": "--actor",
+    "attribution": "--attribution",
+    "target": "--target",
+    "target_kind": "--target-kind",
+    "killed": "--killed",
+    "injured": "--injured",
+    "verification": "--verification",
+    "sources": "--source",
+}
+
+
+class InputError(click.ClickException):
+    """Bad input: exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, *lines: str):
+        self.lines = [line for line in lines if line]
+        super().__init__(self.lines[0] if self.lines else "bad input")
+
+
+class Failure(click.ClickException):
+    """The input was fine but the operation failed: exit status 1."""
+
+    exit_code = 1
+
+
+def default_journal_path() -> Path:
+    return Path(platformdirs.user_data_dir(PROG, appauthor=False)) / "journal.json"
+
+
+def _problem_line(problem: FieldProblem) -> str:
+    head, _, rest = problem.field.partition(".")
+    option = OPTION_FOR_FIELD.get(head)
+    if option is None:
+        return str(problem)
+    if head == "sources" and rest:
+        number, _, sub = rest.partition(".")
+        where = f"--source #{int(number) + 1}" if number.isdigit() else option
+        return f"{where}{' ' + sub if sub else ''}: {problem.message}"
+    if head in ("killed", "injured") and rest:
+        return f"{option}: {problem.message}"
+    return f"{option}: {problem.message}"
+
+
+# -- options shared by add and edit --------------------------------------------------------
+
+
+def _choice(values: tuple[str, ...]) -> click.Choice:
+    return click.Choice(values, case_sensitive=False)
+
+
+INCIDENT_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--title",), {"help": "What happened, in one line (1-200 characters)."}),
+    (("--date",), {"help": "The (earliest) date, YYYY-MM-DD."}),
+    (("--date-end",), {"help": "The last date, if it spans several days."}),
+    (("--precision", "date_precision"), {"type": _choice(DATE_PRECISIONS), "help": "How precise the date is."}),
+    (("--region",), {"help": "Province, oblast or republic, e.g. Udmurtia."}),
+    (("--country",), {"help": "Country, e.g. Russia."}),
+    (("--place",), {"help": "Town or village."}),
+    (("--lat", "latitude"), {"type": float, "help": "Latitude (-90 to 90)."}),
+    (("--lon", "longitude"), {"type": float, "help": "Longitude (-180 to 180)."}),
+    (("--geo-precision",), {"type": _choice(GEO_PRECISIONS), "help": "How precise the coordinates are."}),
+    (("--type", "event_type"), {"help": "ACLED sub-event type, or a unique start of one (e.g. 'air')."}),
+    (("--weapon",), {"help": "e.g. 'Lyutiy-type drone'."}),
+    (("--weapon-count",), {"type": int, "help": "How many (1 or more)."}),
+    (("--actor",), {"help": "Who is said to be responsible."}),
+    (("--attribution",), {"type": _choice(ATTRIBUTIONS), "help": "How sure the attribution is."}),
+    (("--target",), {"help": "What was hit, e.g. factory."}),
+    (("--target-kind",), {"type": _choice(TARGET_KINDS), "help": "Kind of target."}),
+    (("--killed",), {"help": "Count: 3, 1+, 2-5, ? or 0; a note may follow: '? (several)'."}),
+    (("--injured",), {"help": "Count, as for --killed."}),
+    (("--verification",), {"type": _choice(VERIFICATIONS), "help": "How well it is verified."}),
+    (("--summary",), {"help": "Free text; use $'...\\n...' for several lines."}),
+    (
+        ("--source", "sources"),
+        {
+            "multiple": True,
+            "metavar": "OUTLET|URL[|KIND]",
+            "help": f"A source; repeatable. KIND is one of {', '.join(SOURCE_KINDS)}.",
+        },
+    ),
+    (("--tag", "tags"), {"multiple": True, "help": "A tag; repeatable."}),
+]
+
+REQUIRED_FOR_ADD = {"title", "date", "region", "country"}
+
+
+def incident_options(required: set[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for names, settings in reversed(INCIDENT_OPTIONS):
+            dest = names[-1] if len(names) > 1 else names[0].lstrip("-").replace("-", "_")
+            command = click.option(names[0], dest, required=dest in required, **settings)(command)
+        return command
+
+    return decorate
+
+
+def parse_source(text: str) -> dict[str, Any]:
+    """``OUTLET|URL|KIND`` (URL and KIND optional) as a source record."""
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) > 3:
+        raise ValueError(f"{text!r} has more than three parts; use OUTLET|URL|KIND")
+    outlet, url, kind = (parts + [None, None])[:3]
+    if not kind:
+        host = urlsplit(url).hostname or "" if url else ""
+        kind = "telegram" if host in ("t.me", "telegram.me") else "other"
+    return {"outlet": outlet, "url": url or None, "kind": kind.lower()}
+
+
+def _given(options: dict[str, Any]) -> dict[str, Any]:
+    """The options a person actually gave (empty repeatable options mean 'not given')."""
+    changes = {key: value for key, value in options.items() if value not in (None, ())}
+    if "sources" in changes:
+        sources = []
+        for number, text in enumerate(changes["sources"], start=1):
+            try:
+                sources.append(parse_source(text))
+            except ValueError as exc:
+                raise InputError(f"--source #{number}: {exc}") from None
+        changes["sources"] = sources
+    if "tags" in changes:
+        changes["tags"] = list(changes["tags"])
+    return changes
+
+
+def _validated(build: Callable[[], Any]) -> Any:
+    try:
+        return build()
+    except ValidationError as exc:
+        raise InputError(*(_problem_line(problem) for problem in field_problems(exc))) from None
+
+
+# -- the journal --------------------------------------------------------------------------
+
+
+@contextmanager
+def open_journal(ctx: click.Context) -> Iterator[Journal]:
+    journal = Journal(ctx.obj["journal"])
+    try:
+        yield journal
+    finally:
+        journal.close()
+
+
+def with_journal(command: Callable[..., Any]) -> Callable[..., Any]:
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        with open_journal(ctx) as journal:
+            return command(journal, *args, **kwargs)
+
+    return wrapper
+
+
+def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--region", help="Only this region (any case)."),
+        click.option(
+            "--casualties",
+            multiple=True,
+            type=_choice(CASUALTY_STATUSES),
+            help="Only these casualty statuses; repeatable.",
+        ),
+        click.option("--search", default="", help="Words to find in title, place, region, summary, outlets, tags."),
+        click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="From this date (YYYY-MM-DD)."),
+        click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD)."),
+        click.option("--type", "event_type", help="Only this event type (or a unique start of one)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def build_filter(
+    region: str | None,
+    casualties: tuple[str, ...],
+    search: str,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    event_type: str | None,
+) -> IncidentFilter:
+    try:
+        return IncidentFilter(
+            region=region,
+            casualties=frozenset(status.lower() for status in casualties),
+            text=search,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+            event_type=event_type,
+        )
+    except ValueError as exc:
+        option = "--type" if event_type and "event type" in str(exc) or "could be any" in str(exc) else "--to"
+        raise InputError(f"{option}: {exc}") from None
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=ENV_JOURNAL,
+    show_envvar=True,
+    help="The journal file (default: journal.json in your user data folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, journal: Path | None) -> None:
+    """Incident Journal: record and browse conflict incidents, offline.
+
+    With no command, opens the journal in the terminal app.
+    """
+    ctx.obj = {"journal": journal or default_journal_path()}
+    if ctx.invoked_subcommand is None:
+        open_app(ctx)
+
+
+def open_app(ctx: click.Context) -> None:
+    """Open the terminal app. Until it is built, show the list instead."""
+    click.echo(f"{PROG}: the terminal app is not built yet; here is the list ({ctx.obj['journal']}).", err=True)
+    ctx.invoke(list_command)
+
+
+@cli.command("seed")
+@with_journal
+def seed_command(journal: Journal) -> None:
+    """Add the example incidents from the article the project started from (once)."""
+    result = journal.import_incidents(seed_incidents())
+    if result.added:
+        click.echo(f"added {len(result.added)} example incidents to {journal.path}")
+    else:
+        click.echo(f"the {len(result.skipped)} example incidents are already in {journal.path}; nothing added")
+
+
+@cli.command("add")
+@incident_options(REQUIRED_FOR_ADD)
+@with_journal
+def add_command(journal: Journal, **options: Any) -> None:
+    """Record a new incident; prints its id."""
+    fields = _validated(lambda: IncidentFields.model_validate(_given(options)))
+    incident = journal.add(fields)
+    click.echo(incident.id)
+
+
+@cli.command("edit")
+@click.argument("incident_id", metavar="ID")
+@incident_options(set())
+@with_journal
+def edit_command(journal: Journal, incident_id: str, **options: Any) -> None:
+    """Change the given fields of an incident; the others stay as they are.
+
+    --source and --tag replace the incident's sources or tags when given.
+    """
+    incident = journal.get(incident_id)
+    changes = _given(options)
+    if not changes:
+        raise InputError("nothing to change: give at least one option, e.g. --killed 2")
+    changed = _validated(lambda: incident.with_changes(**changes))
+    saved = journal.update(changed)
+    click.echo(f"updated {saved.id} (revision {saved.revision})")
+
+
+@cli.command("delete")
+@click.argument("incident_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@with_journal
+def delete_command(journal: Journal, incident_id: str, yes: bool) -> None:
+    """Delete an incident."""
+    incident = journal.get(incident_id)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("refusing to delete without confirmation: add --yes")
+        click.confirm(f"Delete {incident.id[:8]} {incident.title!r}?", abort=True, err=True)
+    journal.delete(incident.id)
+    click.echo(f"deleted {incident.id}")
+
+
+@cli.command("list")
+@_filter_options
+@click.option("--format", "output", type=_choice(("table", "json")), default="table", show_default=True)
+@with_journal
+def list_command(journal: Journal, output: str = "table", **filters: Any) -> None:
+    """List incidents, newest first."""
+    defaults = {"region": None, "casualties": (), "search": "", "date_from": None, "date_to": None, "event_type": None}
+    incidents = journal.query(build_filter(**{**defaults, **filters}))
+    if output.lower() == "json":
+        click.echo(incidents_to_json(incidents).decode(), nl=False)
+    elif not incidents:
+        hint = "" if len(journal) else f"; add one with '{PROG} add' or try '{PROG} seed'"
+        click.echo(f"no incidents{' match' if len(journal) else ''}{hint}", err=True)
+    else:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        for line in plain.table(incidents, width):
+            click.echo(line)
+    bad = journal.bad_records()
+    if bad:
+        click.echo(f"{PROG}: {len(bad)} invalid incidents are not shown; run '{PROG} check'", err=True)
+
+
+@cli.command("show")
+@click.argument("incident_id", metavar="ID")
+@click.option("--format", "output", type=_choice(("text", "json")), default="text", show_default=True)
+@with_journal
+def show_command(journal: Journal, incident_id: str, output: str) -> None:
+    """Show every field of one incident (a unique start of its id is enough)."""
+    incident = journal.get(incident_id)
+    if output.lower() == "json":
+        import orjson
+
+        click.echo(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for line in plain.detail(incident):
+            click.echo(line)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@with_journal
+def import_command(journal: Journal, file: Path) -> None:
+    """Import a JSON array of incidents (as 'list --format json' prints).
+
+    Every row is checked first: if one is bad, nothing is imported. Incidents already in the
+    journal (same id) are skipped.
+    """
+    name = "standard input" if str(file) == "-" else str(file)
+    try:
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    incidents = parse_incidents_json(data, name=name)
+    result = journal.import_incidents(incidents)
+    skipped = f"; {len(result.skipped)} already in the journal, skipped" if result.skipped else ""
+    click.echo(f"imported {len(result.added)} incidents{skipped}")
+
+
+@cli.command("export")
+@_filter_options
+@click.option("--format", "output", type=_choice(("json",)), default="json", show_default=True)
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default="-", show_default=True, help="The file to write ('-' for standard output).")
+@with_journal
+def export_command(journal: Journal, output: str, target: Path, **filters: Any) -> None:
+    """Export incidents (with the list's filters) to a file."""
+    incidents = journal.query(build_filter(**filters))
+    if str(target) == "-":
+        click.echo(incidents_to_json(incidents).decode(), nl=False)
+        return
+    export_json(incidents, target)
+    click.echo(f"exported {len(incidents)} incidents to {target}", err=True)
+
+
+@cli.command("check")
+@with_journal
+def check_command(journal: Journal) -> None:
+    """Validate every incident; name each invalid one. Exit status 1 if any is invalid."""
+    bad = journal.bad_records()
+    for record in bad:
+        click.echo(str(record))
+    if bad:
+        click.echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"{len(journal)} incidents in {journal.path}, all valid")
+
+
+# -- entry point --------------------------------------------------------------------------
+
+
+def _error_lines(exc: BaseException) -> tuple[list[str], int]:
+    if isinstance(exc, InputError):
+        return exc.lines, 2
+    if isinstance(exc, click.ClickException):
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, click.UsageError) and ctx is not None:
+            message += f" (see '{ctx.command_path} --help')"
+        return [message], exc.exit_code
+    if isinstance(exc, ImportRejected):
+        return [*(str(error) for error in exc.errors), str(exc)], 2
+    if isinstance(exc, InvalidIncident):
+        return [_problem_line(problem) for problem in exc.problems], 1
+    if isinstance(exc, (IncidentNotFound, AmbiguousId)):
+        return [str(exc)], 2
+    if isinstance(exc, JournalError):
+        return [str(exc)], 1
+    raise exc
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line; never shows a traceback for an error a user can meet."""
+    try:
+        status = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(f"{PROG}: cancelled", err=True)
+        status = 1
+    except (click.ClickException, JournalError) as exc:
+        lines, status = _error_lines(exc)
+        for line in lines:
+            click.echo(f"{PROG}: {line}", err=True)
+    except KeyboardInterrupt:
+        click.echo(f"{PROG}: interrupted", err=True)
+        status = 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        status = 1
+    sys.exit(status if isinstance(status, int) else 0)
