@@ -96,6 +96,21 @@ Longitude = Annotated[
 ]
 
 
+def _parse_date(value: Any, *, required: bool = False) -> Any:
+    """Text dates must be YYYY-MM-DD; blank text is no date (refused where one is required)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        if required:
+            raise ValueError("is required (YYYY-MM-DD)")
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
 def _check_url(value: str) -> str:
     check_text(value)
     if any(char.isspace() for char in value):
@@ -119,7 +134,7 @@ class Source(BaseModel):
         BeforeValidator(_blank_to_none),
     ] = None
     kind: SourceKind = "other"
-    published: dt.date | None = None
+    published: Annotated[dt.date | None, BeforeValidator(_parse_date)] = None
     quote: Annotated[
         Annotated[str, Field(max_length=QUOTE_MAX), AfterValidator(_multi_line)] | None,
         BeforeValidator(_blank_to_none),
@@ -205,6 +220,11 @@ class IncidentFields(BaseModel):
     @classmethod
     def _count_default(cls, value: Any) -> Any:
         return Count() if value is None else value
+
+    @field_validator("date", "date_end", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any, info: ValidationInfo) -> Any:
+        return _parse_date(value, required=info.field_name == "date")
 
     @field_validator("date_end")
     @classmethod

@@ -285,9 +285,11 @@ def cli(ctx: click.Context, journal: Path | None) -> None:
 
 
 def open_app(ctx: click.Context) -> None:
-    """Open the terminal app. Until it is built, show the list instead."""
-    click.echo(f"{PROG}: the terminal app is not built yet; here is the list ({ctx.obj['journal']}).", err=True)
-    ctx.invoke(list_command)
+    """Open the journal in the terminal app."""
+    from tui.app import JournalApp
+
+    with open_journal(ctx) as journal:
+        JournalApp(journal).run()
 
 
 @cli.command("seed")

@@ -132,11 +132,24 @@ def test_empty_journal_says_how_to_start(ij, journal):
     assert not journal.exists()
 
 
-def test_no_subcommand_shows_the_list_until_the_app_exists(ij):
+def test_no_subcommand_opens_the_app_on_the_journal(ij, journal, monkeypatch):
+    from tui.app import JournalApp
+
+    opened = []
+    monkeypatch.setattr(JournalApp, "run", lambda app: opened.append((app.journal.path, len(app.journal))))
     ij("seed")
     result = ij()
     assert result.code == 0
-    assert "Izhevsk" in result.out
+    assert opened == [(journal, 4)]
+
+
+def test_no_subcommand_on_an_unreadable_journal_does_not_start_the_app(ij, journal, monkeypatch):
+    from tui.app import JournalApp
+
+    monkeypatch.setattr(JournalApp, "run", lambda app: pytest.fail("the app started"))
+    journal.write_text("not json")
+    result = ij()
+    assert result.code == 1 and "not valid JSON" in result.err
 
 
 # -- add, show, edit, delete ------------------------------------------------------------------

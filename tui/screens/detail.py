@@ -1,0 +1,112 @@
+"""``DetailScreen``: every field of one incident; ``[`` and ``]`` walk the filtered list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import Incident, JournalError
+from tui.plain import detail
+from tui.screens.edit import EditScreen
+from tui.screens.help import HelpScreen
+
+
+def detail_content(incident: Incident) -> Content:
+    """The incident's fields, the title and labels in bold; user text stays literal."""
+    lines = detail(incident)
+    content = Content("\n".join(lines))
+    offset = 0
+    for number, line in enumerate(lines):
+        label, colon, rest = line.partition(":")
+        if number == 0:
+            content = content.stylize("bold", 0, len(line))
+        elif colon and not line.startswith(" ") and (rest.startswith(" ") or not rest):
+            content = content.stylize("bold", offset, offset + len(label) + 1)
+        offset += len(line) + 1
+    return content
+
+
+class DetailScreen(Screen[str | None]):
+    BINDINGS = [
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("left_square_bracket", "step(-1)", "Previous"),
+        Binding("right_square_bracket", "step(1)", "Next"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, ids: list[str], current: str) -> None:
+        super().__init__()
+        self.ids = ids
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-position")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static(id="detail-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_current()
+        self.query_one("#detail-scroll").focus()
+
+    @property
+    def incident(self) -> Incident | None:
+        try:
+            return self.app.journal.get(self.current)
+        except JournalError:
+            return None
+
+    def show_current(self) -> None:
+        incident = self.incident
+        if incident is None:
+            self.dismiss(None)
+            return
+        position = self.ids.index(self.current) + 1 if self.current in self.ids else 0
+        where = f"{position} of {len(self.ids)}" if position else "not in the filtered list"
+        self.query_one("#detail-position", Static).update(
+            Content(f"Incident {incident.id[:8]}  ·  {where}  ·  [ previous   ] next   Esc back")
+        )
+        self.query_one("#detail-body", Static).update(detail_content(incident))
+        self.query_one("#detail-scroll").scroll_home(animate=False)
+
+    def action_step(self, step: int) -> None:
+        if self.current not in self.ids:
+            return
+        position = self.ids.index(self.current) + step
+        if 0 <= position < len(self.ids):
+            self.current = self.ids[position]
+            self.show_current()
+        else:
+            self.notify("That is the last incident of the list." if step > 0 else "That is the first.", timeout=2)
+
+    def action_edit(self) -> None:
+        incident = self.incident
+        if incident is not None:
+            self.app.push_screen(EditScreen(incident), self._after_edit)
+
+    def _after_edit(self, saved: Incident | None) -> None:
+        self.show_current()
+
+    def action_delete(self) -> None:
+        incident = self.incident
+        if incident is None:
+            return
+
+        def deleted() -> None:
+            position = self.ids.index(incident.id) if incident.id in self.ids else 0
+            self.ids = [incident_id for incident_id in self.ids if incident_id != incident.id]
+            self.dismiss(self.ids[min(position, len(self.ids) - 1)] if self.ids else None)
+
+        self.app.confirm_delete(incident, on_done=deleted)
+
+    def action_back(self) -> None:
+        self.dismiss(self.current)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())

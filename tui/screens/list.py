@@ -1,0 +1,223 @@
+"""``ListScreen``: the start screen. Filter, search, sort and move through incidents."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, Static
+
+from store import Incident, IncidentFilter
+from tui.screens.detail import DetailScreen
+from tui.screens.edit import EditScreen
+from tui.screens.help import HelpScreen
+from tui.widgets.incident_list import IncidentList
+
+ALL = ""
+CASUALTY_CHOICES = (
+    ("All casualties", ALL),
+    ("Killed", "killed"),
+    ("Injured", "injured"),
+    ("No casualties", "none"),
+    ("Unknown", "unknown"),
+)
+SORTS = ("date", "region", "killed")
+
+
+def sort_incidents(incidents: list[Incident], order: str) -> list[Incident]:
+    """``incidents`` come newest first; region and killed orders keep that within ties."""
+    if order == "region":
+        return sorted(incidents, key=lambda incident: incident.region.casefold())
+    if order == "killed":
+        return sorted(incidents, key=lambda incident: -1 if incident.killed.min is None else -incident.killed.min - 1)
+    return incidents
+
+
+class ListScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="search"),
+        Binding("r", "pick_region", "Region", id="region"),
+        Binding("c", "pick_casualties", "Casualties", id="casualties"),
+        Binding("x", "clear_filters", "Clear filters", id="clear"),
+        Binding("n", "new", "New", id="new"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("d", "delete", "Delete", id="delete"),
+        Binding("u", "undo", "Undo delete", id="undo"),
+        Binding("o", "cycle_sort", "Sort", id="sort"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("escape", "leave_search", "Back to list", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.incident_filter = IncidentFilter()
+        self.sort_order = "date"
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        with Horizontal(id="filter-bar"):
+            yield Select([("All regions", ALL)], allow_blank=False, value=ALL, id="region-filter")
+            yield Select(CASUALTY_CHOICES, allow_blank=False, value=ALL, id="casualty-filter")
+            yield Input(placeholder="/ search title, place, region, summary, sources, tags", id="search")
+        yield IncidentList(id="incidents")
+        yield Static(id="empty-message")
+        yield Footer()
+
+    @property
+    def incident_list(self) -> IncidentList:
+        return self.query_one(IncidentList)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.incident_list.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def reload(self, keep_id: str | None = None) -> None:
+        """Show the journal through the current filters and order."""
+        journal = self.app.journal
+        self._refresh_regions()
+        incidents = sort_incidents(journal.query(self.incident_filter), self.sort_order)
+        self.incident_list.show(incidents, keep_id=keep_id)
+        total = len(journal)
+        self.query_one("#title-bar", Static).update(
+            Content(
+                f"Incident Journal  {journal.path}  ·  {len(incidents)} of {total} incidents"
+                f"  ·  sorted by {self.sort_order}"
+            )
+        )
+        empty = self.query_one("#empty-message", Static)
+        if total == 0:
+            empty.update(
+                Content(
+                    "No incidents yet.\n\nPress n to add one, or run `incident-journal seed` "
+                    "for the examples from the article."
+                )
+            )
+        elif not incidents:
+            empty.update(Content("No incidents match the filters. Press x to clear them."))
+        empty.display = not incidents
+        self.incident_list.display = bool(incidents)
+
+    def _refresh_regions(self) -> None:
+        select = self.query_one("#region-filter", Select)
+        current = self.incident_filter.region or ALL
+        options = [("All regions", ALL)] + [
+            (Content(f"{region} ({count})"), region) for region, count in self.app.journal.regions()
+        ]
+        if current not in {value for _, value in options}:
+            options.append((Content(f"{current} (0)"), current))
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = current
+
+    def set_filter(self, **changes: object) -> None:
+        fields = {
+            "region": self.incident_filter.region,
+            "casualties": self.incident_filter.casualties,
+            "text": self.incident_filter.text,
+        }
+        fields.update(changes)
+        self.incident_filter = IncidentFilter(**fields)  # type: ignore[arg-type]
+        self.reload()
+
+    @on(Select.Changed, "#region-filter")
+    def _region_chosen(self, event: Select.Changed) -> None:
+        self.set_filter(region=event.value or None)
+        self.incident_list.focus()
+
+    @on(Select.Changed, "#casualty-filter")
+    def _casualties_chosen(self, event: Select.Changed) -> None:
+        self.set_filter(casualties=frozenset({event.value}) if event.value else frozenset())
+        self.incident_list.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self.set_filter(text=event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.incident_list.focus()
+
+    @on(IncidentList.Selected)
+    def _open(self, event: IncidentList.Selected) -> None:
+        self.open_detail(event.incident)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.value = ""
+        self.incident_list.focus()
+
+    def action_pick_region(self) -> None:
+        select = self.query_one("#region-filter", Select)
+        select.focus()
+        select.expanded = True
+
+    def action_pick_casualties(self) -> None:
+        select = self.query_one("#casualty-filter", Select)
+        select.focus()
+        select.expanded = True
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#casualty-filter", Select).value = ALL
+        self.incident_filter = IncidentFilter()
+        self.reload()
+        self.incident_list.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_order = SORTS[(SORTS.index(self.sort_order) + 1) % len(SORTS)]
+        self.reload()
+        self.notify(f"Sorted by {self.sort_order}", timeout=2)
+
+    def action_new(self) -> None:
+        self.app.push_screen(EditScreen(None), self._after_edit)
+
+    def action_edit(self) -> None:
+        incident = self.incident_list.highlighted
+        if incident is not None:
+            self.app.push_screen(EditScreen(incident), self._after_edit)
+
+    def _after_edit(self, saved: Incident | None) -> None:
+        if saved is not None:
+            self.reload(keep_id=saved.id)
+            self.open_detail(saved)
+
+    def open_detail(self, incident: Incident) -> None:
+        ids = [item.id for item in self.incident_list.incidents]
+        self.app.push_screen(DetailScreen(ids, incident.id), self._back_from_detail)
+
+    def _back_from_detail(self, incident_id: str | None) -> None:
+        self.reload(keep_id=incident_id)
+
+    def action_delete(self) -> None:
+        incident = self.incident_list.highlighted
+        if incident is not None:
+            self.app.confirm_delete(incident, on_done=lambda: self.reload())
+
+    def action_undo(self) -> None:
+        restored = self.app.undo_delete()
+        if restored is not None:
+            self.reload(keep_id=restored.id)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()

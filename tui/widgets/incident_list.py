@@ -1,0 +1,195 @@
+"""``IncidentList``: the list of incidents, drawn one visible line at a time.
+
+A Line API widget (``ScrollView`` + ``render_line``): it holds a plain sequence of incidents
+and paints only the rows on screen, so a journal of 100,000 incidents costs no more to show
+than one of 100. Line 0 is a header that stays put while the rows scroll under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store import Incident
+from tui.plain import fit
+
+#: (heading, width) of each column but the last; the title takes what is left.
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Date", 10),
+    ("Place", 14),
+    ("Region", 14),
+    ("Event type", 18),
+    ("Killed", 9),
+    ("Injured", 12),
+    ("Verification", 13),
+)
+GAP = 1
+MIN_TITLE = 12
+
+
+def row_cells(incident: Incident) -> list[str]:
+    return [
+        incident.date_label(),
+        incident.place or "",
+        incident.region,
+        incident.event_type or "",
+        str(incident.killed),
+        str(incident.injured),
+        incident.verification,
+        incident.title,
+    ]
+
+
+def line_text(cells: Sequence[str], width: int) -> str:
+    """The cells laid out in columns across ``width`` cells (text is never interpreted)."""
+    parts = []
+    used = 0
+    for (_, column_width), cell in zip(COLUMNS, cells):
+        if used + column_width + GAP + MIN_TITLE > width:
+            break
+        parts.append(fit(" ".join(cell.split()), column_width))
+        used += column_width + GAP
+    title = " ".join(cells[-1].split())
+    parts.append(fit(title, max(width - used, 1)))
+    return (" " * GAP).join(parts)
+
+
+class IncidentList(ScrollView, can_focus=True):
+    """A keyboard-driven list of incidents with a cursor."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Open", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "Top", show=False),
+        Binding("end,G", "last", "Bottom", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"incident-list--header", "incident-list--cursor", "incident-list--row"}
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class Highlighted(Message):
+        def __init__(self, incident: Incident | None) -> None:
+            super().__init__()
+            self.incident = incident
+
+    class Selected(Message):
+        def __init__(self, incident: Incident) -> None:
+            super().__init__()
+            self.incident = incident
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._incidents: Sequence[Incident] = ()
+
+    # -- data ------------------------------------------------------------------------------
+
+    @property
+    def incidents(self) -> Sequence[Incident]:
+        return self._incidents
+
+    @property
+    def highlighted(self) -> Incident | None:
+        if 0 <= self.cursor < len(self._incidents):
+            return self._incidents[self.cursor]
+        return None
+
+    def show(self, incidents: Sequence[Incident], keep_id: str | None = None) -> None:
+        """Show ``incidents``; keep the cursor on ``keep_id`` (or the current one) if present."""
+        keep_id = keep_id or (self.highlighted.id if self.highlighted else None)
+        self._incidents = incidents
+        self.virtual_size = Size(self.size.width, len(incidents) + 1)
+        position = 0
+        if keep_id is not None:
+            position = next((n for n, incident in enumerate(incidents) if incident.id == keep_id), 0)
+        self.cursor = position
+        self.refresh()
+
+    def select_id(self, incident_id: str) -> None:
+        for position, incident in enumerate(self._incidents):
+            if incident.id == incident_id:
+                self.cursor = position
+                return
+
+    # -- cursor ----------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._incidents) - 1)) if self._incidents else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self.highlighted))
+
+    @property
+    def _rows_visible(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + self._rows_visible:
+            self.scroll_to(y=self.cursor - self._rows_visible + 1, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._incidents) + 1)
+        self._scroll_to_cursor()
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * self._rows_visible
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._incidents) - 1
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(self.Selected(self.highlighted))
+
+    def on_click(self, event) -> None:  # the mouse is never needed, but it works
+        row = event.y - 1 + round(self.scroll_y)
+        if event.y >= 1 and 0 <= row < len(self._incidents):
+            if row == self.cursor and event.chain > 1:
+                self.action_select()
+            self.cursor = row
+
+    # -- painting --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            text = line_text([heading for heading, _ in COLUMNS] + ["Title"], width)
+            style = self.get_component_rich_style("incident-list--header")
+        else:
+            position = round(self.scroll_y) + y - 1
+            if position >= len(self._incidents):
+                return Strip.blank(width, self.rich_style)
+            text = line_text(row_cells(self._incidents[position]), width)
+            name = "incident-list--cursor" if position == self.cursor else "incident-list--row"
+            style = self.get_component_rich_style(name)
+            if position == self.cursor and not self.has_focus:
+                style = style + Style(dim=True)
+        return Strip([Segment(text, self.rich_style + style)], width)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
