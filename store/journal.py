@@ -8,6 +8,7 @@ A journal is a TinyDB database in one JSON file, written only through
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,16 @@ def _replace_with(record: Mapping[str, Any]):
     return transform
 
 
+def _normal_id(value: Any) -> str | None:
+    """The canonical form of a stored id (ids typed by hand may be in capitals)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
 def _sort_key(incident: Incident) -> tuple:
     return (incident.date, incident.created_at, incident.id)
 
@@ -103,8 +114,8 @@ class Journal:
 
     def _index(self) -> None:
         for document in self._table.all():
-            incident_id = document.get("id")
-            if isinstance(incident_id, str) and incident_id not in self._doc_ids:
+            incident_id = _normal_id(document.get("id"))
+            if incident_id is not None and incident_id not in self._doc_ids:
                 self._doc_ids[incident_id] = document.doc_id
                 self._raw[incident_id] = document
             else:

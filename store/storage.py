@@ -104,6 +104,14 @@ class AtomicJSONStorage(Storage):
             raise JournalUnreadable(f"{self.path} is not valid JSON ({exc})") from exc
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise JournalUnreadable(f"{self.path} is not a journal: expected a JSON object of tables")
+        for table_name, table in data.items():
+            for key, document in table.items():
+                # TinyDB needs each document to be an object under a numeric id.
+                if not key.isdecimal() or not isinstance(document, dict):
+                    raise JournalUnreadable(
+                        f"{self.path}: table {table_name!r}, record {key!r} is not a JSON object "
+                        "under a numeric key; fix or remove it by hand"
+                    )
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:

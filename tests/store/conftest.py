@@ -1,0 +1,67 @@
+"""Shared fixtures for the store tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import store.journal
+from store import Incident, IncidentFields
+
+#: The least an incident needs.
+BASE_FIELDS: dict[str, Any] = {
+    "title": "Drone strike on a factory",
+    "date": "2024-07-01",
+    "country": "Russia",
+    "region": "Udmurtia",
+}
+
+
+@pytest.fixture
+def make_fields():
+    """Build validated ``IncidentFields`` from the minimal fields plus ``overrides``."""
+
+    def make(**overrides: Any) -> IncidentFields:
+        return IncidentFields.model_validate({**BASE_FIELDS, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def make_incident():
+    """Build a whole ``Incident`` (as if stored), with a fresh id unless one is given."""
+
+    def make(**overrides: Any) -> Incident:
+        now = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.timezone.utc)
+        data = {**BASE_FIELDS, "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
+        return Incident.model_validate({**data, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def journal_path(tmp_path: Path) -> Path:
+    return tmp_path / "journal.json"
+
+
+class Clock:
+    """A clock the journal reads: every call is one second after the previous one."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2024, 7, 2, 12, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Make the journal's timestamps predictable and strictly increasing."""
+    fake = Clock()
+    monkeypatch.setattr(store.journal, "utc_now", fake)
+    return fake
