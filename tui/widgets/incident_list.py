@@ -24,10 +24,10 @@ from tui.plain import fit
 #: (heading, width) of each column but the last; the title takes what is left.
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Date", 10),
-    ("Place", 14),
-    ("Region", 14),
-    ("Event type", 18),
-    ("Killed", 9),
+    ("Place", 13),
+    ("Region", 13),
+    ("Event type", 17),
+    ("Killed", 7),
     ("Injured", 12),
     ("Verification", 13),
 )
