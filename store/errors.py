@@ -19,6 +19,10 @@ class JournalWriteError(JournalError):
     """A write failed; the journal file is left exactly as it was."""
 
 
+class JournalBusy(JournalError):
+    """Another process holds the journal's lock for too long."""
+
+
 class IncidentNotFound(JournalError, LookupError):
     """No incident has the given id (or id prefix)."""
 

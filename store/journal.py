@@ -1,8 +1,13 @@
 """``Journal``: the one API the app, the CLI and scripts use to read and change incidents.
 
 A journal is a TinyDB database in one JSON file, written only through
-``AtomicJSONStorage``. Tables: ``incidents`` (one document per incident) and ``meta``
-(``schema_version``). The file is read once; records are validated when first needed.
+``AtomicJSONStorage``. Tables: ``incidents`` (one document per incident), ``history`` (the
+previous version of every changed or deleted incident) and ``meta`` (``schema_version``).
+
+Reads are served from memory; records are validated when first needed. Each change takes the
+lock ``<journal>.lock``, re-reads the file if another program changed it, applies only its
+own change, and writes the whole journal once, atomically, keeping the previous file as
+``<journal>.bak``.
 """
 
 from __future__ import annotations
@@ -10,7 +15,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +34,13 @@ from store.errors import (
     field_problems,
 )
 from store.filters import IncidentFilter, search_text
+from store.history import HistoryEntry, HistoryStep, describe
+from store.locking import FileLock, lock_path
+from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.storage import AtomicJSONStorage
 
-SCHEMA_VERSION = 1
 INCIDENTS_TABLE = "incidents"
-META_TABLE = "meta"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class BadRecord:
     position: int
     id: str | None
     problems: tuple[FieldProblem, ...]
+    record: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __str__(self) -> str:
         who = f"incident {self.id}" if self.id else "an incident with no id"
@@ -83,10 +91,19 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
-        self._db = TinyDB(self.path, storage=AtomicJSONStorage, create_dirs=True)
+        self._lock = FileLock(lock_path(self.path))
+        self._open()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Read the file (again) and index it; nothing is written."""
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self.migrated_from = self._migrate()
         self._table = self._db.table(INCIDENTS_TABLE, cache_size=0)
         self._meta = self._db.table(META_TABLE, cache_size=0)
-        self.schema_version = self._read_schema_version()
+        self._history = self._db.table(HISTORY_TABLE, cache_size=0)
         self._doc_ids: dict[str, int] = {}
         self._raw: dict[str, dict[str, Any]] = {}
         self._unidentified: list[tuple[int, dict[str, Any]]] = []
@@ -96,13 +113,12 @@ class Journal:
         self._sorted: list[Incident] | None = None
         self._index()
 
-    # -- opening ---------------------------------------------------------------------------
-
-    def _read_schema_version(self) -> int:
-        meta = self._meta.all()
-        if not meta:
-            return SCHEMA_VERSION
-        version = meta[0].get("schema_version")
+    def _migrate(self) -> int | None:
+        """Bring an older journal forward in memory; refuse a newer one. Returns the old version."""
+        tables = self._storage.read()
+        if not tables:
+            return None
+        version = stored_version(tables)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise JournalUnreadable(f"{self.path} has an invalid schema_version: {version!r}")
         if version > SCHEMA_VERSION:
@@ -110,7 +126,13 @@ class Journal:
                 f"{self.path} was written by a newer incident-journal (schema version {version}; "
                 f"this one reads up to {SCHEMA_VERSION}); it was left unchanged"
             )
-        return version
+        if version < SCHEMA_VERSION:
+            return migrate(tables, version)
+        return None
+
+    @property
+    def schema_version(self) -> int:
+        return SCHEMA_VERSION
 
     def _index(self) -> None:
         for document in self._table.all():
@@ -120,6 +142,13 @@ class Journal:
                 self._raw[incident_id] = document
             else:
                 self._unidentified.append((document.doc_id, document))
+
+    def refresh(self) -> bool:
+        """Re-read the journal if another program changed it since; True if it did."""
+        if not self._storage.changed_on_disk():
+            return False
+        self._open()
+        return True
 
     def close(self) -> None:
         self._db.close()
@@ -155,14 +184,14 @@ class Journal:
             )
         return list(self._sorted)
 
-    def resolve_id(self, id_or_prefix: str) -> str:
-        """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
+    @staticmethod
+    def _match(id_or_prefix: str, ids: Iterable[str]) -> str:
         wanted = id_or_prefix.strip().lower()
-        if wanted in self._raw:
-            return wanted
         if not wanted:
             raise IncidentNotFound("no incident id given")
-        matches = [incident_id for incident_id in self._raw if incident_id.startswith(wanted)]
+        matches = sorted({incident_id for incident_id in ids if incident_id.startswith(wanted)})
+        if wanted in matches:
+            return wanted
         if not matches:
             raise IncidentNotFound(f"no incident with id {id_or_prefix.strip()!r}")
         if len(matches) > 1:
@@ -170,6 +199,12 @@ class Journal:
                 f"id prefix {id_or_prefix.strip()!r} matches {len(matches)} incidents; type more of it"
             )
         return matches[0]
+
+    def resolve_id(self, id_or_prefix: str) -> str:
+        """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
+        if id_or_prefix.strip().lower() in self._raw:
+            return id_or_prefix.strip().lower()
+        return self._match(id_or_prefix, self._raw)
 
     def get(self, id_or_prefix: str) -> Incident:
         """The incident with this id (or unique id prefix)."""
@@ -210,26 +245,75 @@ class Journal:
         positions = {doc_id: n for n, doc_id in enumerate(sorted(self._all_doc_ids()), start=1)}
         for incident_id, doc_id in self._doc_ids.items():
             if self._validated(incident_id) is None:
-                bad.append(BadRecord(positions[doc_id], incident_id, self._problems[incident_id]))
+                bad.append(
+                    BadRecord(positions[doc_id], incident_id, self._problems[incident_id], self._raw[incident_id])
+                )
         for doc_id, document in self._unidentified:
-            incident_id = document.get("id")
+            raw_id = document.get("id")
             problem = (
-                FieldProblem("id", f"{incident_id!r} is used by another incident")
-                if isinstance(incident_id, str)
+                FieldProblem("id", f"{raw_id!r} is used by another incident")
+                if isinstance(raw_id, str)
                 else FieldProblem("id", "is missing or not text")
             )
-            bad.append(BadRecord(positions[doc_id], None if not isinstance(incident_id, str) else incident_id, (problem,)))
+            bad.append(BadRecord(positions[doc_id], raw_id if isinstance(raw_id, str) else None, (problem,), document))
         return sorted(bad, key=lambda record: record.position)
 
-    def _all_doc_ids(self) -> Iterable[int]:
+    def _all_doc_ids(self) -> Iterator[int]:
         yield from self._doc_ids.values()
         yield from (doc_id for doc_id, _ in self._unidentified)
 
+    # -- history ---------------------------------------------------------------------------
+
+    def _entries(self) -> list[HistoryEntry]:
+        return [HistoryEntry.from_document(document) for document in self._history.all()]
+
+    def history_ids(self) -> set[str]:
+        return {entry.incident_id for entry in self._entries()}
+
+    def history(self, id_or_prefix: str) -> list[HistoryStep]:
+        """What happened to an incident (current or deleted), oldest first, field by field."""
+        incident_id = self._match(id_or_prefix, set(self._raw) | self.history_ids())
+        entries = sorted(
+            (entry for entry in self._entries() if entry.incident_id == incident_id),
+            key=lambda entry: entry.at,
+        )
+        return describe(entries, self._raw.get(incident_id))
+
+    def deleted(self) -> list[HistoryEntry]:
+        """The last delete of each incident that is not in the journal now, newest first."""
+        last: dict[str, HistoryEntry] = {}
+        for entry in sorted(self._entries(), key=lambda entry: entry.at):
+            if entry.action == "delete":
+                last[entry.incident_id] = entry
+        gone = [entry for incident_id, entry in last.items() if incident_id not in self._raw]
+        return sorted(gone, key=lambda entry: entry.at, reverse=True)
+
     # -- writing ---------------------------------------------------------------------------
 
-    def _ensure_meta(self) -> None:
-        if not self._meta.all():
-            self._meta.insert({"schema_version": SCHEMA_VERSION})
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the lock, catch up with other writers, and write everything inside once."""
+        with self._lock.held():
+            self.refresh()
+            try:
+                with self._storage.batch():
+                    if self.migrated_from is not None or not self._meta.all():
+                        self._meta.truncate()
+                        self._meta.insert({"schema_version": SCHEMA_VERSION})
+                    yield
+            except BaseException:
+                self._open()  # back to exactly what is on disk
+                raise
+            self.migrated_from = None
+
+    def _keep(self, incident_id: str, action: str, at: Any) -> None:
+        raw = self._raw[incident_id]
+        revision = raw.get("revision")
+        self._history.insert(
+            HistoryEntry(
+                incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw)
+            ).document()
+        )
 
     def _changed(self, incident: Incident, doc_id: int) -> None:
         self._doc_ids[incident.id] = doc_id
@@ -239,60 +323,90 @@ class Journal:
         self._haystacks.pop(incident.id, None)
         self._sorted = None
 
+    def _forget(self, incident_id: str) -> None:
+        del self._doc_ids[incident_id], self._raw[incident_id]
+        for cache in (self._valid, self._problems, self._haystacks):
+            cache.pop(incident_id, None)
+        self._sorted = None
+
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""
         now = utc_now()
         incident = Incident.model_validate(
             {**fields.fields_record(), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
         )
-        self._ensure_meta()
-        doc_id = self._table.insert(incident.record())
-        self._changed(incident, doc_id)
+        with self._writing():
+            doc_id = self._table.insert(incident.record())
+            self._changed(incident, doc_id)
         return incident
 
     def update(self, incident: Incident) -> Incident:
         """Save a changed incident. Refused if it was changed since ``incident`` was read."""
-        incident_id = self.resolve_id(incident.id)
-        stored_revision = self._raw[incident_id].get("revision")
-        if isinstance(stored_revision, int) and stored_revision != incident.revision:
-            raise RevisionConflict(
-                f"incident {incident_id} was changed elsewhere (now revision {stored_revision}, "
-                f"yours is {incident.revision}); reload it and make your change again"
-            )
-        base = stored_revision if isinstance(stored_revision, int) else incident.revision
-        saved = incident.model_copy(update={"revision": base + 1, "updated_at": utc_now()})
-        self._ensure_meta()
-        doc_id = self._doc_ids[incident_id]
-        self._table.update(_replace_with(saved.record()), doc_ids=[doc_id])
-        self._changed(saved, doc_id)
+        with self._writing():
+            if incident.id not in self._raw:
+                raise IncidentNotFound(
+                    f"incident {incident.id} is no longer in the journal (deleted elsewhere?); nothing was saved"
+                )
+            stored_revision = self._raw[incident.id].get("revision")
+            if isinstance(stored_revision, int) and stored_revision != incident.revision:
+                raise RevisionConflict(
+                    f"incident {incident.id[:8]} was changed elsewhere since you opened it (now revision "
+                    f"{stored_revision}, yours {incident.revision}); your change was not saved"
+                )
+            base = stored_revision if isinstance(stored_revision, int) else incident.revision
+            now = utc_now()
+            saved = incident.model_copy(update={"revision": base + 1, "updated_at": now})
+            self._keep(incident.id, "update", now)
+            doc_id = self._doc_ids[incident.id]
+            self._table.update(_replace_with(saved.record()), doc_ids=[doc_id])
+            self._changed(saved, doc_id)
         return saved
 
     def delete(self, id_or_prefix: str) -> Incident | None:
-        """Remove an incident; returns it as it was (``None`` if the record was invalid)."""
-        incident_id = self.resolve_id(id_or_prefix)
-        incident = self._validated(incident_id)
-        self._table.remove(doc_ids=[self._doc_ids[incident_id]])
-        del self._doc_ids[incident_id], self._raw[incident_id]
-        for cache in (self._valid, self._problems, self._haystacks):
-            cache.pop(incident_id, None)
-        self._sorted = None
+        """Remove an incident (kept in the history); returns it (None if it was invalid)."""
+        with self._writing():
+            incident_id = self.resolve_id(id_or_prefix)
+            incident = self._validated(incident_id)
+            self._keep(incident_id, "delete", utc_now())
+            self._table.remove(doc_ids=[self._doc_ids[incident_id]])
+            self._forget(incident_id)
         return incident
+
+    def restore(self, id_or_prefix: str) -> Incident:
+        """Bring back a deleted incident as it was when deleted, as a new revision."""
+        with self._writing():
+            gone = {entry.incident_id: entry for entry in self.deleted()}
+            if id_or_prefix.strip().lower() in self._raw:
+                raise IncidentNotFound(f"incident {id_or_prefix.strip()} is not deleted")
+            incident_id = self._match(id_or_prefix, gone)
+            entry = gone[incident_id]
+            try:
+                old = Incident.model_validate(entry.record)
+            except ValidationError as exc:
+                raise InvalidIncident(field_problems(exc)) from None
+            now = utc_now()
+            restored = old.model_copy(update={"revision": old.revision + 1, "updated_at": now})
+            self._history.insert(HistoryEntry(incident_id, old.revision, now, "restore", None).document())
+            doc_id = self._table.insert(restored.record())
+            self._changed(restored, doc_id)
+        return restored
 
     def import_incidents(self, incidents: Iterable[Incident]) -> ImportResult:
         """Add whole incidents, keeping their ids; those already here are skipped.
 
         All are written in one atomic write: either every new one is saved or none is.
         """
-        new: dict[str, Incident] = {}
-        skipped: list[str] = []
-        for incident in incidents:
-            if incident.id in self._raw or incident.id in new:
-                skipped.append(incident.id)
-            else:
-                new[incident.id] = incident
-        if new:
-            self._ensure_meta()
-            doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
-            for incident, doc_id in zip(new.values(), doc_ids):
-                self._changed(incident, doc_id)
+        incidents = list(incidents)
+        with self._writing():
+            new: dict[str, Incident] = {}
+            skipped: list[str] = []
+            for incident in incidents:
+                if incident.id in self._raw or incident.id in new:
+                    skipped.append(incident.id)
+                else:
+                    new[incident.id] = incident
+            if new:
+                doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
+                for incident, doc_id in zip(new.values(), doc_ids):
+                    self._changed(incident, doc_id)
         return ImportResult(added=tuple(new), skipped=tuple(skipped))

@@ -81,11 +81,11 @@ def test_add_is_saved_at_once(journal: Journal, journal_path: Path, make_fields)
 
 def test_schema_version_is_written_with_the_first_incident(journal_path: Path, make_fields) -> None:
     journal = Journal(journal_path)
-    assert journal.schema_version == SCHEMA_VERSION == 1
+    assert journal.schema_version == SCHEMA_VERSION == 2
     assert not journal_path.exists(), "opening a journal must not create the file"
     journal.add(make_fields())
     journal.add(make_fields())
-    assert list(read_json(journal_path)["meta"].values()) == [{"schema_version": 1}]
+    assert list(read_json(journal_path)["meta"].values()) == [{"schema_version": SCHEMA_VERSION}]
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -214,7 +214,11 @@ def test_delete_returns_the_incident_and_removes_it(journal: Journal, make_field
     assert journal.all() == [keep]
     with pytest.raises(IncidentNotFound):
         journal.get(gone.id)
-    assert gone.id not in journal_path.read_text(encoding="utf-8")
+    stored = read_json(journal_path)
+    assert [record["id"] for record in stored["incidents"].values()] == [keep.id]
+    # the deleted version is kept in the history, whole
+    [kept] = [entry for entry in stored["history"].values() if entry["incident_id"] == gone.id]
+    assert kept["action"] == "delete" and kept["record"] == gone.record()
     with Journal(journal_path) as reopened:
         assert reopened.all() == [keep]
 
@@ -441,7 +445,7 @@ def test_a_failed_write_changes_nothing(
     assert "No space left on device" in str(caught.value)
 
     assert journal_path.read_bytes() == before_bytes
-    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == ["journal.json"]
+    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == ["journal.json", "journal.json.bak", "journal.json.lock"]
     assert journal.all() == before_all
     assert journal.regions() == before_regions
     assert journal.get(first.id) == first
@@ -471,7 +475,7 @@ def test_a_failed_first_write_leaves_no_journal(journal_path: Path, make_fields,
     disk_full(monkeypatch)
     with pytest.raises(JournalWriteError):
         journal.add(make_fields())
-    assert list(journal_path.parent.iterdir()) == []
+    assert [entry.name for entry in journal_path.parent.iterdir()] == ["journal.json.lock"]
     assert journal.all() == []
 
 
@@ -490,7 +494,8 @@ def test_import_keeps_ids_and_skips_those_present(
     real_replace = os.replace
 
     def recording_replace(src, dst):
-        replaced.append(dst)
+        if Path(dst) == journal_path:  # the journal itself, not its .bak
+            replaced.append(dst)
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", recording_replace)

@@ -417,7 +417,8 @@ def test_failed_write_leaves_the_journal_as_it_was(ij, journal, monkeypatch):
     assert result.code == 1
     assert len(result.err_lines) == 1 and "No space left on device" in result.err
     assert journal.read_bytes() == before
-    assert sorted(p.name for p in journal.parent.iterdir()) == ["journal.json"]
+    # no temporary file is left behind (the lock file stays; no .bak yet: the seed was the first save)
+    assert sorted(p.name for p in journal.parent.iterdir()) == ["journal.json", "journal.json.lock"]
 
 
 # -- where the journal lives ------------------------------------------------------------------

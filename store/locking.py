@@ -1,0 +1,53 @@
+"""``FileLock``: one writer at a time on a journal, across processes (``<journal>.lock``)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from store.errors import JournalBusy, JournalWriteError
+
+LOCK_SUFFIX = ".lock"
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+class FileLock:
+    """An exclusive ``flock`` on a small file beside the journal, held around each write."""
+
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalWriteError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        try:
+            deadline = time.monotonic() + self.timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise JournalBusy(
+                            f"another program has been writing to {self.path.name[: -len(LOCK_SUFFIX)]} "
+                            f"for over {self.timeout:g} s; nothing was saved, try again"
+                        ) from None
+                    time.sleep(0.02)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
