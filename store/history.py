@@ -108,7 +108,7 @@ def display_value(field: str, value: Any) -> str:
 
 def changes_between(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
     names = [name for name in FIELD_ORDER if name in old or name in new]
-    names += sorted(set(old) | set(new) - set(names) - BOOKKEEPING)
+    names += sorted((set(old) | set(new)) - set(names) - BOOKKEEPING)
     return tuple(
         FieldChange(name, display_value(name, old.get(name)), display_value(name, new.get(name)))
         for name in names

@@ -91,6 +91,8 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
+        if not self.path.name or self.path.is_dir():
+            raise JournalUnreadable(f"{str(path)!r} is not a journal file name")
         self._lock = FileLock(lock_path(self.path))
         self._open()
 

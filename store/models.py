@@ -58,6 +58,7 @@ SOURCES_MAX = 100
 URL_MAX = 2_000
 
 _TAG_RE = re.compile(r"^[\w\-:./]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _strip(value: Any) -> Any:
@@ -106,6 +107,8 @@ def _parse_date(value: Any, *, required: bool = False) -> Any:
             raise ValueError("is required (YYYY-MM-DD)")
         return None
     try:
+        if not _ISO_DATE.match(text):
+            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.screen import Screen
 
-from store import Incident, IncidentFields, Journal, JournalError
+from store import BadRecord, Incident, IncidentFields, Journal, JournalError
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.list import ListScreen
 
@@ -18,14 +19,36 @@ class JournalApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Incident Journal"
     ENABLE_COMMAND_PALETTE = True
+    #: How often (seconds) to look whether another program changed the journal file.
+    WATCH_INTERVAL = 1.0
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
-        self.last_deleted: Incident | None = None
+        self.last_deleted_id: str | None = None
+        self._told_unreadable = False
+
+    class JournalChanged(Message):
+        """Another program changed the journal; the screens show it again."""
 
     def on_mount(self) -> None:
         self.push_screen(ListScreen())
+        self.set_interval(self.WATCH_INTERVAL, self.check_for_changes)
+
+    def check_for_changes(self) -> bool:
+        """Re-read the journal if another program changed it, and tell the screen."""
+        try:
+            changed = self.journal.refresh()
+        except JournalError as exc:
+            if not self._told_unreadable:
+                self.notify(str(exc), title="Cannot re-read the journal", severity="error", markup=False)
+                self._told_unreadable = True
+            return False
+        self._told_unreadable = False
+        if changed:
+            self.screen.post_message(self.JournalChanged())
+            self.notify("The journal was changed by another program; showing its new content.", timeout=3)
+        return changed
 
     # -- the store, for the screens ----------------------------------------------------------
 
@@ -35,34 +58,35 @@ class JournalApp(App[None]):
             return self.journal.update(fields)
         return self.journal.add(fields)
 
-    def confirm_delete(self, incident: Incident, on_done: Callable[[], None]) -> None:
+    def confirm_delete(self, incident: Incident | BadRecord, on_done: Callable[[], None]) -> None:
         """Ask, then delete ``incident``; ``u`` in the list brings it back."""
+        title = incident.title if isinstance(incident, Incident) else str(incident.record.get("title"))
 
         def answered(yes: bool | None) -> None:
-            if not yes:
+            if not yes or incident.id is None:
                 return
             try:
                 self.journal.delete(incident.id)
             except JournalError as exc:
                 self.notify(str(exc), title="Not deleted", severity="error", markup=False)
                 return
-            self.last_deleted = incident
-            self.notify(f"Deleted: {incident.title}  (u undoes)", markup=False)
+            self.last_deleted_id = incident.id
+            self.notify(f"Deleted: {title}  (u undoes)", markup=False)
             on_done()
 
-        self.push_screen(ConfirmScreen(f"Delete this incident?", incident.title), answered)
+        self.push_screen(ConfirmScreen("Delete this incident?", title), answered)
 
     def undo_delete(self) -> Incident | None:
-        incident = self.last_deleted
-        if incident is None:
+        """Bring back the incident deleted last in this session."""
+        if self.last_deleted_id is None:
             self.notify("Nothing to undo.", timeout=2)
             return None
         try:
-            self.journal.import_incidents([incident])
+            incident = self.journal.restore(self.last_deleted_id)
         except JournalError as exc:
             self.notify(str(exc), title="Not restored", severity="error", markup=False)
             return None
-        self.last_deleted = None
+        self.last_deleted_id = None
         self.notify(f"Restored: {incident.title}", markup=False)
         return incident
 

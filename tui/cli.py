@@ -28,8 +28,10 @@ from store import (
     InvalidIncident,
     Journal,
     JournalError,
+    JournalUnreadable,
 )
 from store.errors import FieldProblem, field_problems
+from store.recovery import backup_report
 from store.exchange import ImportRejected, export_json, incident_json, incidents_to_json, parse_incidents_json
 from store.models import (
     ATTRIBUTIONS,
@@ -421,9 +423,24 @@ def export_command(journal: Journal, output: str, target: Path, **filters: Any) 
 
 
 @cli.command("check")
-@with_journal
-def check_command(journal: Journal) -> None:
-    """Validate every incident; name each invalid one. Exit status 1 if any is invalid."""
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Validate every incident; name each invalid one. Exit status 1 if any is invalid.
+
+    If the journal cannot be opened at all, says why and whether its .bak can replace it.
+    """
+    path = ctx.obj["journal"]
+    try:
+        journal = Journal(path)
+    except JournalUnreadable as exc:
+        click.echo(f"{PROG}: {exc}", err=True)
+        click.echo(f"{PROG}: {backup_report(path)}", err=True)
+        raise click.exceptions.Exit(1) from None
+    with journal:
+        _check(journal)
+
+
+def _check(journal: Journal) -> None:
     bad = journal.bad_records()
     for record in bad:
         click.echo(str(record))
@@ -431,6 +448,41 @@ def check_command(journal: Journal) -> None:
         click.echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
         raise click.exceptions.Exit(1)
     click.echo(f"{len(journal)} incidents in {journal.path}, all valid")
+
+
+@cli.command("history")
+@click.argument("incident_id", metavar="ID")
+@with_journal
+def history_command(journal: Journal, incident_id: str) -> None:
+    """Show what happened to an incident, deleted ones included: each revision's changes."""
+    steps = journal.history(incident_id)
+    if not steps:
+        click.echo("no changes since it was recorded")
+    for step in steps:
+        click.echo(step.headline())
+        for change in step.changes:
+            click.echo(f"  {change.field}: {change.old} → {change.new}")
+
+
+@cli.command("restore")
+@click.argument("incident_id", metavar="ID")
+@with_journal
+def restore_command(journal: Journal, incident_id: str) -> None:
+    """Bring back a deleted incident, as it was when it was deleted."""
+    incident = journal.restore(incident_id)
+    click.echo(f"restored {incident.id} (revision {incident.revision}): {incident.title}")
+
+
+@cli.command("deleted")
+@with_journal
+def deleted_command(journal: Journal) -> None:
+    """List the deleted incidents that 'restore' can bring back."""
+    entries = journal.deleted()
+    if not entries:
+        click.echo("no deleted incidents", err=True)
+    for entry in entries:
+        title = (entry.record or {}).get("title", "")
+        click.echo(f"{entry.incident_id[:8]}  deleted {entry.at:%Y-%m-%d %H:%M} UTC  {title}")
 
 
 # -- entry point --------------------------------------------------------------------------
@@ -451,6 +503,8 @@ def _error_lines(exc: BaseException) -> tuple[list[str], int]:
         return [_problem_line(problem) for problem in exc.problems], 1
     if isinstance(exc, (IncidentNotFound, AmbiguousId)):
         return [str(exc)], 2
+    if isinstance(exc, JournalUnreadable):
+        return [f"{exc}; '{PROG} check' tells how to recover"], 1
     if isinstance(exc, JournalError):
         return [str(exc)], 1
     raise exc

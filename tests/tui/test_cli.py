@@ -389,12 +389,30 @@ def test_check_names_each_hand_broken_incident(ij, journal):
 
 def test_unreadable_journal_is_reported_and_left_alone(ij, journal):
     journal.write_bytes(b'{"incidents": {"1": ')
-    for args in (["list"], ["check"], ADD):
+    for args in (["list"], ADD, []):
         result = ij(*args)
         assert result.code == 1
         assert len(result.err_lines) == 1
         assert str(journal) in result.err and "not valid JSON" in result.err
+        assert "check" in result.err  # where to turn next
+    check = ij("check")
+    assert check.code == 1
+    assert "not valid JSON" in check.err_lines[0]
+    assert "no backup" in check.err_lines[1]
     assert journal.read_bytes() == b'{"incidents": {"1": '
+
+
+def test_check_tells_how_to_restore_a_whole_backup(ij, journal):
+    ij("seed")
+    ij("delete", IZHEVSK, "--yes")  # a second save: the seeded journal is now the .bak
+    journal.write_bytes(b"\x00garbage")
+    check = ij("check")
+    assert check.code == 1
+    assert "journal.json.bak" in check.err_lines[1] and "4 incidents" in check.err_lines[1]
+    command = check.err_lines[1].split("to go back to it: ")[1]
+    subprocess.run(command, shell=True, check=True, cwd=journal.parent)
+    assert len(listed(ij)) == 4
+    assert (journal.parent / "journal.json.broken").read_bytes() == b"\x00garbage"
 
 
 def test_journal_from_a_newer_version_is_refused(ij, journal):

@@ -13,6 +13,7 @@ from store import Incident, JournalError
 from tui.plain import detail
 from tui.screens.edit import EditScreen
 from tui.screens.help import HelpScreen
+from tui.screens.history import HistoryScreen
 
 
 def detail_content(incident: Incident) -> Content:
@@ -36,6 +37,7 @@ class DetailScreen(Screen[str | None]):
         Binding("d", "delete", "Delete"),
         Binding("left_square_bracket", "step(-1)", "Previous"),
         Binding("right_square_bracket", "step(1)", "Next"),
+        Binding("h", "history", "History"),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "help", "Help"),
     ]
@@ -104,6 +106,14 @@ class DetailScreen(Screen[str | None]):
             self.dismiss(self.ids[min(position, len(self.ids) - 1)] if self.ids else None)
 
         self.app.confirm_delete(incident, on_done=deleted)
+
+    def action_history(self) -> None:
+        incident = self.incident
+        if incident is not None:
+            self.app.push_screen(HistoryScreen(incident.id, incident.title))
+
+    def on_journal_app_journal_changed(self) -> None:
+        self.show_current()
 
     def action_back(self) -> None:
         self.dismiss(self.current)

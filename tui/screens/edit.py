@@ -7,6 +7,8 @@ are applied to the incident; everything else is saved exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +21,9 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from store import Incident, IncidentFields, JournalError
+from store import BadRecord, Incident, IncidentFields, JournalError
 from store.errors import FieldProblem, field_problems
+from store.history import display_value
 from store.models import (
     ATTRIBUTIONS,
     DATE_PRECISIONS,
@@ -29,8 +32,9 @@ from store.models import (
     VERIFICATIONS,
 )
 from store.taxonomy import SUB_EVENT_TYPES
+from store.models import utc_now
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.sources_editor import SourcesEditor, form_sources
+from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,44 @@ def form_values(incident: Incident | None) -> dict[str, Any]:
     return values
 
 
+def raw_form_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What the form shows for a stored record that is not valid: each value as best it can."""
+    values = form_values(None)
+    for field in FIELDS:
+        value = record.get(field.name)
+        if field.name == "sources":
+            values["sources"] = [
+                {key: "" if source.get(key) is None else str(source.get(key)) for key in SOURCE_FIELDS}
+                for source in (value if isinstance(value, list) else [])
+                if isinstance(source, dict)
+            ]
+        elif field.name == "tags" and isinstance(value, list):
+            values["tags"] = ", ".join(map(str, value))
+        elif field.name in ("killed", "injured"):
+            values[field.name] = display_value(field.name, value) if value is not None else "?"
+        elif field.kind == "select":
+            values[field.name] = value if value in field.choices else values[field.name]
+        elif value is not None:
+            values[field.name] = str(value)
+    return values
+
+
+def system_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The store's own fields of a stored record, made valid where they are not."""
+    now = utc_now()
+    revision = record.get("revision")
+    fields: dict[str, Any] = {
+        "id": record.get("id"),
+        "revision": revision if isinstance(revision, int) and not isinstance(revision, bool) and revision >= 1 else 1,
+    }
+    for name in ("created_at", "updated_at"):
+        try:
+            fields[name] = dt.datetime.fromisoformat(str(record.get(name)))
+        except ValueError:
+            fields[name] = now
+    return fields
+
+
 def _number(text: str, kind: type) -> Any:
     try:
         return kind(text)
@@ -135,13 +177,17 @@ class EditScreen(Screen[Incident | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, incident: Incident | None) -> None:
+    def __init__(self, incident: Incident | None, *, broken: BadRecord | None = None) -> None:
         super().__init__()
         self.incident = incident
-        self.initial = form_values(incident)
+        self.broken = broken
+        self.initial = raw_form_values(broken.record) if broken else form_values(incident)
 
     def compose(self) -> ComposeResult:
-        heading = f"Edit: {self.incident.title}" if self.incident else "New incident"
+        if self.broken is not None:
+            heading = f"Fix invalid incident {self.broken.id}"
+        else:
+            heading = f"Edit: {self.incident.title}" if self.incident else "New incident"
         yield Static(Content(heading), id="form-heading")
         with VerticalScroll(id="form"):
             for field in FIELDS:
@@ -176,6 +222,13 @@ class EditScreen(Screen[Incident | None]):
 
     def on_mount(self) -> None:
         self.query_one("#f-title", Input).focus()
+        # What the widgets show is the baseline: a field counts as changed only if edited.
+        self.call_after_refresh(self._take_baseline)
+        if self.broken is not None:
+            self.show_problems(list(self.broken.problems))
+
+    def _take_baseline(self) -> None:
+        self.initial = self.current_values()
 
     # -- reading the form ------------------------------------------------------------------
 
@@ -203,7 +256,9 @@ class EditScreen(Screen[Incident | None]):
     def action_save(self) -> None:
         values = self.current_values()
         try:
-            if self.incident is None:
+            if self.broken is not None:
+                fields = Incident.model_validate({**system_fields(self.broken.record), **model_input(values)})
+            elif self.incident is None:
                 fields = IncidentFields.model_validate(model_input(values))
             else:
                 data = model_input(values)
@@ -214,6 +269,7 @@ class EditScreen(Screen[Incident | None]):
             return
         self.show_problems([])
         if self.incident is not None and fields is self.incident:
+            self.notify("Nothing changed; nothing to save.", timeout=3)
             self.dismiss(self.incident)
             return
         try:

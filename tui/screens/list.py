@@ -10,11 +10,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
-from store import Incident, IncidentFilter
+from pathlib import Path
+
+from store import BadRecord, Incident, IncidentFilter
 from tui.screens.detail import DetailScreen
 from tui.screens.edit import EditScreen
 from tui.screens.help import HelpScreen
-from tui.widgets.incident_list import IncidentList
+from tui.widgets.incident_list import IncidentList, Row
 
 ALL = ""
 CASUALTY_CHOICES = (
@@ -28,12 +30,25 @@ SORTS = ("date", "region", "killed")
 
 
 def sort_incidents(incidents: list[Incident], order: str) -> list[Incident]:
-    """``incidents`` come newest first; region and killed orders keep that within ties."""
+    """``incidents`` come newest first; region and killed orders keep that within ties.
+
+    By killed: most first, by the reported minimum; unknown counts last.
+    """
     if order == "region":
         return sorted(incidents, key=lambda incident: incident.region.casefold())
     if order == "killed":
-        return sorted(incidents, key=lambda incident: -1 if incident.killed.min is None else -incident.killed.min - 1)
+        return sorted(
+            incidents, key=lambda incident: (incident.killed.min is None, -(incident.killed.min or 0))
+        )
     return incidents
+
+
+def short_path(path: Path) -> str:
+    """The journal's path as a person reads it: ``~`` for the home folder."""
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 class ListScreen(Screen[None]):
@@ -76,8 +91,13 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.incident_list.focus()
+        for picker in self.query(Select):
+            self.watch(picker, "expanded", self._picker_closed, init=False)
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_journal_app_journal_changed(self) -> None:
         self.reload()
 
     # -- data ------------------------------------------------------------------------------
@@ -87,14 +107,19 @@ class ListScreen(Screen[None]):
         journal = self.app.journal
         self._refresh_regions()
         incidents = sort_incidents(journal.query(self.incident_filter), self.sort_order)
-        self.incident_list.show(incidents, keep_id=keep_id)
+        bad = journal.bad_records()
+        # Records that need fixing come first while nothing is filtered out.
+        rows: list[Row] = [*bad, *incidents] if self.incident_filter.is_empty else list(incidents)
+        self.incident_list.show(rows, keep_id=keep_id)
         total = len(journal)
+        fixing = f"  ·  {len(bad)} need fixing" if bad else ""
         self.query_one("#title-bar", Static).update(
             Content(
-                f"Incident Journal  {journal.path}  ·  {len(incidents)} of {total} incidents"
-                f"  ·  sorted by {self.sort_order}"
+                f"{len(rows)} of {total} incidents  ·  sorted by {self.sort_order}{fixing}"
+                f"  ·  {short_path(journal.path)}"
             )
         )
+        incidents = rows
         empty = self.query_one("#empty-message", Static)
         if total == 0:
             empty.update(
@@ -150,7 +175,14 @@ class ListScreen(Screen[None]):
 
     @on(IncidentList.Selected)
     def _open(self, event: IncidentList.Selected) -> None:
-        self.open_detail(event.incident)
+        if isinstance(event.incident, BadRecord):
+            self.fix(event.incident)
+        else:
+            self.open_detail(event.incident)
+
+    def _picker_closed(self, expanded: bool) -> None:
+        if not expanded and self.is_current:
+            self.incident_list.focus()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -191,8 +223,20 @@ class ListScreen(Screen[None]):
 
     def action_edit(self) -> None:
         incident = self.incident_list.highlighted
-        if incident is not None:
+        if isinstance(incident, BadRecord):
+            self.fix(incident)
+        elif incident is not None:
             self.app.push_screen(EditScreen(incident), self._after_edit)
+
+    def fix(self, record: BadRecord) -> None:
+        """Open an invalid record in the form, with its problems marked."""
+        if record.id is None or record.id not in self.app.journal:
+            self.notify(
+                "This record has no usable id; fix it by hand in the journal file "
+                "(incident-journal check names it).", severity="warning", markup=False,
+            )
+            return
+        self.app.push_screen(EditScreen(None, broken=record), self._after_edit)
 
     def _after_edit(self, saved: Incident | None) -> None:
         if saved is not None:
@@ -200,16 +244,26 @@ class ListScreen(Screen[None]):
             self.open_detail(saved)
 
     def open_detail(self, incident: Incident) -> None:
-        ids = [item.id for item in self.incident_list.incidents]
+        ids = [item.id for item in self.incident_list.incidents if isinstance(item, Incident)]
         self.app.push_screen(DetailScreen(ids, incident.id), self._back_from_detail)
 
     def _back_from_detail(self, incident_id: str | None) -> None:
         self.reload(keep_id=incident_id)
 
     def action_delete(self) -> None:
-        incident = self.incident_list.highlighted
-        if incident is not None:
-            self.app.confirm_delete(incident, on_done=lambda: self.reload())
+        listing = self.incident_list
+        incident = listing.highlighted
+        if incident is None:
+            return
+        if incident.id is None or incident.id not in self.app.journal:
+            self.notify("This record has no usable id; fix it by hand.", severity="warning")
+            return
+        rows = listing.incidents
+        neighbour = rows[listing.cursor + 1] if listing.cursor + 1 < len(rows) else (
+            rows[listing.cursor - 1] if listing.cursor > 0 else None
+        )
+        keep = neighbour.id if neighbour is not None else None
+        self.app.confirm_delete(incident, on_done=lambda: self.reload(keep_id=keep))
 
     def action_undo(self) -> None:
         restored = self.app.undo_delete()

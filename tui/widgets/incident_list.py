@@ -18,47 +18,74 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import Incident
+from store import BadRecord, Incident
+from store.history import display_value
 from tui.plain import fit
 
-#: (heading, width) of each column but the last; the title takes what is left.
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Date", 10),
-    ("Place", 13),
-    ("Region", 13),
-    ("Event type", 17),
-    ("Killed", 7),
-    ("Injured", 12),
-    ("Verification", 13),
+#: (heading, width, narrowest) of each column but the last; the title takes what is left.
+COLUMNS: tuple[tuple[str, int, int], ...] = (
+    ("Date", 10, 10),
+    ("Place", 13, 6),
+    ("Region", 13, 6),
+    ("Event type", 17, 6),
+    ("Killed", 7, 4),
+    ("Injured", 12, 5),
+    ("Verification", 13, 6),
 )
 GAP = 1
 MIN_TITLE = 12
 
+Row = Incident | BadRecord
 
-def row_cells(incident: Incident) -> list[str]:
+
+def column_widths(width: int) -> list[int]:
+    """Each column's width at ``width`` cells: full where there is room, else shrunk evenly."""
+    widths = [full for _, full, _ in COLUMNS]
+    room = width - GAP * len(COLUMNS) - MIN_TITLE
+    excess = sum(widths) - room
+    if excess > 0:
+        slack = [full - least for _, full, least in COLUMNS]
+        total = sum(slack)
+        if excess >= total:
+            return [least for _, _, least in COLUMNS]
+        cuts = [excess * part // total for part in slack]
+        for index in sorted(range(len(slack)), key=lambda i: -slack[i])[: excess - sum(cuts)]:
+            cuts[index] += 1
+        widths = [full - cut for full, cut in zip(widths, cuts)]
+    return widths
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def row_cells(row: Row) -> list[str]:
+    if isinstance(row, BadRecord):
+        raw = row.record
+        fields = ", ".join(sorted({problem.field.split(".")[0] or "record" for problem in row.problems}))
+        return [
+            _text(raw.get("date")), _text(raw.get("place")), _text(raw.get("region")),
+            _text(raw.get("event_type")), display_value("killed", raw.get("killed")),
+            display_value("injured", raw.get("injured")), "INVALID",
+            f"⚠ {_text(raw.get('title')) or '(no title)'}  — fix: {fields}",
+        ]
     return [
-        incident.date_label(),
-        incident.place or "",
-        incident.region,
-        incident.event_type or "",
-        str(incident.killed),
-        str(incident.injured),
-        incident.verification,
-        incident.title,
+        row.date_label(),
+        row.place or "",
+        row.region,
+        row.event_type or "",
+        str(row.killed),
+        str(row.injured),
+        row.verification,
+        row.title,
     ]
 
 
 def line_text(cells: Sequence[str], width: int) -> str:
     """The cells laid out in columns across ``width`` cells (text is never interpreted)."""
-    parts = []
-    used = 0
-    for (_, column_width), cell in zip(COLUMNS, cells):
-        if used + column_width + GAP + MIN_TITLE > width:
-            break
-        parts.append(fit(" ".join(cell.split()), column_width))
-        used += column_width + GAP
-    title = " ".join(cells[-1].split())
-    parts.append(fit(title, max(width - used, 1)))
+    parts = [fit(" ".join(cell.split()), column) for cell, column in zip(cells, column_widths(width))]
+    used = sum(column_widths(width)) + GAP * len(parts)
+    parts.append(fit(" ".join(cells[-1].split()), max(width - used, 1)))
     return (" " * GAP).join(parts)
 
 
@@ -75,37 +102,39 @@ class IncidentList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Bottom", show=False),
     ]
 
-    COMPONENT_CLASSES = {"incident-list--header", "incident-list--cursor", "incident-list--row"}
+    COMPONENT_CLASSES = {
+        "incident-list--header", "incident-list--cursor", "incident-list--row", "incident-list--invalid"
+    }
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Highlighted(Message):
-        def __init__(self, incident: Incident | None) -> None:
+        def __init__(self, incident: Row | None) -> None:
             super().__init__()
             self.incident = incident
 
     class Selected(Message):
-        def __init__(self, incident: Incident) -> None:
+        def __init__(self, incident: Row) -> None:
             super().__init__()
             self.incident = incident
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._incidents: Sequence[Incident] = ()
+        self._incidents: Sequence[Row] = ()
 
     # -- data ------------------------------------------------------------------------------
 
     @property
-    def incidents(self) -> Sequence[Incident]:
+    def incidents(self) -> Sequence[Row]:
         return self._incidents
 
     @property
-    def highlighted(self) -> Incident | None:
+    def highlighted(self) -> Row | None:
         if 0 <= self.cursor < len(self._incidents):
             return self._incidents[self.cursor]
         return None
 
-    def show(self, incidents: Sequence[Incident], keep_id: str | None = None) -> None:
+    def show(self, incidents: Sequence[Row], keep_id: str | None = None) -> None:
         """Show ``incidents``; keep the cursor on ``keep_id`` (or the current one) if present."""
         keep_id = keep_id or (self.highlighted.id if self.highlighted else None)
         self._incidents = incidents
@@ -175,15 +204,18 @@ class IncidentList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
-            text = line_text([heading for heading, _ in COLUMNS] + ["Title"], width)
+            text = line_text([heading for heading, _, _ in COLUMNS] + ["Title"], width)
             style = self.get_component_rich_style("incident-list--header")
         else:
             position = round(self.scroll_y) + y - 1
             if position >= len(self._incidents):
                 return Strip.blank(width, self.rich_style)
-            text = line_text(row_cells(self._incidents[position]), width)
+            row = self._incidents[position]
+            text = line_text(row_cells(row), width)
             name = "incident-list--cursor" if position == self.cursor else "incident-list--row"
             style = self.get_component_rich_style(name)
+            if isinstance(row, BadRecord):
+                style += self.get_component_rich_style("incident-list--invalid")
             if position == self.cursor and not self.has_focus:
                 style = style + Style(dim=True)
         return Strip([Segment(text, self.rich_style + style)], width)

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from store.models import SOURCE_KINDS
 
@@ -41,7 +41,9 @@ class SourceRow(Vertical):
                         classes="s-published")
             yield Button("Remove", compact=True, classes="s-remove")
         yield Input(self.initial["url"], placeholder="https://…", compact=True, classes="s-url")
-        yield Input(self.initial["quote"], placeholder="quote (what they said)", compact=True, classes="s-quote")
+        quote = TextArea(self.initial["quote"], soft_wrap=True, tab_behavior="focus", compact=True, classes="s-quote")
+        quote.border_title = "quote"
+        yield quote
         yield Static(classes="field-error")
 
     def values(self) -> dict[str, str]:
@@ -51,7 +53,7 @@ class SourceRow(Vertical):
             "url": self.query_one(".s-url", Input).value,
             "kind": kind if isinstance(kind, str) else "other",
             "published": self.query_one(".s-published", Input).value,
-            "quote": self.query_one(".s-quote", Input).value,
+            "quote": self.query_one(".s-quote", TextArea).text,
         }
 
     def show_error(self, message: str) -> None:

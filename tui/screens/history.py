@@ -1,0 +1,50 @@
+"""``HistoryScreen``: each revision of an incident with the fields it changed, old and new."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store.history import HistoryStep
+
+
+def history_content(steps: list[HistoryStep]) -> Content:
+    if not steps:
+        return Content("No changes since it was recorded.")
+    lines: list[Content] = []
+    for step in steps:
+        lines.append(Content.styled(step.headline(), "bold"))
+        for change in step.changes:
+            lines.append(
+                Content.assemble(
+                    "  ", Content.styled(change.field, "bold"), ": ",
+                    Content.styled(change.old, "red"), "  →  ", Content.styled(change.new, "green"),
+                )
+            )
+        lines.append(Content(""))
+    return Content("\n").join(lines)
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [Binding("escape,h", "back", "Back")]
+
+    def __init__(self, incident_id: str, title: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.incident_title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(f"History of {self.incident_id[:8]}: {self.incident_title}"), id="history-heading")
+        with VerticalScroll(id="history-scroll"):
+            yield Static(history_content(self.app.journal.history(self.incident_id)), id="history-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#history-scroll").focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
