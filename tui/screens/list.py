@@ -182,7 +182,8 @@ class ListScreen(Screen[None]):
 
     def _picker_closed(self, expanded: bool) -> None:
         if not expanded and self.is_current:
-            self.incident_list.focus()
+            # The Select takes focus back as it closes; hand it on to the list after that.
+            self.call_after_refresh(self.incident_list.focus)
 
     # -- actions ---------------------------------------------------------------------------
 

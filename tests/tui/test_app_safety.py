@@ -1,0 +1,217 @@
+"""The app when the journal changes under it, when saves are refused, and with bad records."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, Select, TextArea
+
+from store import IncidentFields, Journal
+from tui.app import JournalApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.detail import DetailScreen
+from tui.screens.edit import EditScreen
+from tui.screens.history import HistoryScreen
+from tui.screens.list import ListScreen
+from tui.widgets.incident_list import IncidentList
+
+IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
+CRIMEA = "32047f98-ec01-4a69-a671-58ddae647c0d"
+SIZE = (130, 40)
+
+
+def rows(app):
+    return list(app.screen.query_one(IncidentList).incidents)
+
+
+def header(app) -> str:
+    return str(app.screen.query_one("#title-bar").render())
+
+
+def screen_text(app) -> str:
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - test helper
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def notifications(app) -> list[str]:
+    return [notification.message for notification in app._notifications]  # noqa: SLF001
+
+
+async def test_another_program_adding_shows_up_in_the_list(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Journal(journal.path) as other:
+            other.add(IncidentFields(title="Added by a script", date="2024-07-05", country="Russia",
+                                     region="Kursk"))
+        assert app.check_for_changes() is True
+        await pilot.pause()
+        assert "5 of 5 incidents" in header(app)
+        assert "Added by a script" in [row.title for row in rows(app)]
+        assert any("changed by another program" in message for message in notifications(app))
+        assert app.check_for_changes() is False  # nothing new since
+
+
+async def test_a_save_over_someone_elses_change_is_refused_and_the_form_kept(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "e")
+        assert isinstance(app.screen, EditScreen)
+        with Journal(journal.path) as other:
+            other.update(other.get(IZHEVSK).with_changes(killed="2"))
+        app.screen.query_one("#f-injured", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        assert app.screen.query_one("#f-injured", Input).value == "5"
+        assert any("changed elsewhere" in message for message in notifications(app))
+    on_disk = Journal(journal.path).get(IZHEVSK)
+    assert (str(on_disk.killed), str(on_disk.injured)) == ("2", "? (several)")
+
+
+async def test_h_shows_each_revision_with_old_and_new_values(journal):
+    journal.update(journal.get(IZHEVSK).with_changes(killed="3", tags=["factory"]))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "enter", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        text = screen_text(app)
+        assert "revision 1 → 2" in text
+        assert "killed: 1+  →  3" in text
+        assert "tags: factory, fire  →  factory" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, DetailScreen)
+
+
+async def test_undo_restores_through_the_history(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "d", "y")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.query_one(IncidentList).highlighted.id == IZHEVSK
+    actions = [step.action for step in Journal(journal.path).history(IZHEVSK)]
+    assert actions == ["delete", "restore"]
+
+
+async def test_after_a_delete_the_cursor_stays_where_it_was(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        order = [row.id for row in rows(app)]
+        await pilot.press("j", "j", "d", "y")
+        await pilot.pause()
+        assert app.screen.query_one(IncidentList).highlighted.id == order[3]
+
+
+async def test_closing_a_picker_returns_to_the_list(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        assert app.screen.query_one("#region-filter", Select).expanded
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.focused, IncidentList)
+        await pilot.press("j")
+        assert app.focused.cursor == 1
+
+
+async def test_every_column_is_there_in_80_columns(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        for column in ("Date", "Place", "Region", "Event", "Kill", "Inju", "Veri", "Title"):
+            assert column in text, column
+        assert "2024-07-01" in text  # dates are never cut
+        assert header(app).startswith("4 of 4 incidents")
+
+
+def break_crimea(path):
+    data = json.loads(path.read_text())
+    for record in data["incidents"].values():
+        if record["id"] == CRIMEA:
+            record["killed"] = {"min": -1, "max": None, "note": None}
+            record["title"] = "[b]hand-edited"
+    path.write_text(json.dumps(data))
+
+
+async def test_invalid_records_are_marked_and_can_be_fixed(journal):
+    journal.close()
+    break_crimea(journal.path)
+    app = JournalApp(Journal(journal.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 need fixing" in header(app)
+        lines = [line for line in screen_text(app).splitlines() if "2024-07" in line]
+        first = lines[0]  # records that need fixing come first
+        assert "INVALID" in first and "[b]hand-edited" in first and "killed" in first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        error = app.screen.query_one("#e-killed")
+        assert "-shown" in error.classes and "greater than or equal to 0" in str(error.render())
+        assert app.screen.query_one("#f-title", Input).value == "[b]hand-edited"
+        app.screen.query_one("#f-killed", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+    reopened = Journal(journal.path)
+    assert reopened.bad_records() == []
+    fixed = reopened.get(CRIMEA)
+    assert str(fixed.killed) == "0" and fixed.title == "[b]hand-edited" and fixed.revision == 2
+    assert fixed.sources[0].outlet == "Russian Ministry of Defence"
+
+
+async def test_untouched_fields_do_not_count_as_changes(journal):
+    journal.update(journal.get(IZHEVSK).with_changes(summary="line one\u2028line two"))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "e")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)  # no "Discard changes?": nothing was edited
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-killed", Input).value = "4"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert Journal(journal.path).get(IZHEVSK).summary == "line one\u2028line two"
+
+
+async def test_multi_line_quotes_survive_an_edit_of_their_source(journal):
+    journal.update(
+        journal.get(IZHEVSK).with_changes(
+            sources=[{"outlet": "SHOT (Telegram)", "kind": "telegram", "quote": "first line\nsecond line"}]
+        )
+    )
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "e")
+        await pilot.pause()
+        row = app.screen.query_one("#f-sources").rows[0]
+        assert row.query_one(".s-quote", TextArea).text == "first line\nsecond line"
+        row.query_one(".s-outlet", Input).value = "SHOT"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [source] = Journal(journal.path).get(IZHEVSK).sources
+    assert (source.outlet, source.quote) == ("SHOT", "first line\nsecond line")
+
+
+async def test_deleting_from_the_list_asks_first(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        assert len(rows(app)) == 4
