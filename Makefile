@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 	$(PY) -m tui --journal $(DEMO)
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache
