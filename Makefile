@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO := .demo/journal.json
 
-.PHONY: run test clean
+.PHONY: run test bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -n auto
 
+bench: $(VENV)/.installed-test
+	$(PY) -m bench --write
+
 clean:
-	rm -rf $(VENV) .demo .pytest_cache
+	rm -rf $(VENV) .demo .pytest_cache .bench

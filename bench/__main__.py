@@ -1,0 +1,179 @@
+"""``python -m bench``: each figure of the performance issue next to its floor and the naive design.
+
+Generates journals of 1k, 10k and 100k incidents (cached in ``.bench/``), then measures, all in
+one run: open to first paint (fresh processes), search and filters, cursor moves, one save, and
+memory. Prints a table; ``--write`` also puts it in ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+from bench.generate import write_journal
+from store.storage import atomic_write_bytes, encode
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".bench"
+BASE = 100  # the small journal every figure is compared with
+
+
+def probe(mode: str, path: Path, runs: int = 3) -> dict:
+    """The best of ``runs`` fresh processes: wall seconds from start to result, and memory."""
+    best: dict | None = None
+    for _ in range(runs):
+        begin = time.perf_counter()
+        output = subprocess.run(
+            [sys.executable, "-m", "bench.probe", mode, str(path)], capture_output=True, text=True,
+            check=True, cwd=ROOT,
+        ).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        result["wall"] = time.perf_counter() - begin
+        if best is None or result["wall"] < best["wall"]:
+            best = result
+    assert best is not None
+    return best
+
+
+async def interaction(path: Path) -> dict:
+    """Per-key latencies in the real app: typing a search, filters, cursor moves."""
+    from store import Journal
+    from tui.app import JournalApp
+    from tui.widgets.incident_list import IncidentList
+
+    app = JournalApp(Journal(path))
+    timings: dict[str, list[float]] = {"search": [], "filter": [], "cursor": [], "page": []}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        async def timed(kind: str, *keys: str) -> None:
+            for key in keys:
+                begin = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                timings[kind].append(time.perf_counter() - begin)
+
+        await timed("cursor", *["j"] * 15, *["k"] * 5)
+        await timed("page", "pagedown", "pagedown", "pagedown", "G", "g")
+        await pilot.press("slash")
+        await timed("search", *"drone strike")
+        await pilot.press("escape")
+        for value in ("killed", "injured", ""):
+            begin = time.perf_counter()
+            app.screen.query_one("#casualty-filter").value = value
+            await pilot.pause()
+            timings["filter"].append(time.perf_counter() - begin)
+        rows = len(app.screen.query_one(IncidentList).incidents)
+    return {key: statistics.median(values) for key, values in timings.items()} | {
+        "search_last": timings["search"][-1], "rows": rows,
+    }
+
+
+def save_times(path: Path) -> dict:
+    """One edited incident saved: ours, the floor, and stock TinyDB JSONStorage."""
+    from tinydb import TinyDB
+
+    from store import Journal
+
+    work = Path(tempfile.mkdtemp(prefix="bench-save-"))
+    try:
+        ours_path = work / "ours.json"
+        shutil.copy(path, ours_path)
+        journal = Journal(ours_path)
+        incident = journal.all()[0]
+        begin = time.perf_counter()
+        journal.update(incident.with_changes(killed="3"))
+        ours = time.perf_counter() - begin
+
+        data = orjson.loads(path.read_bytes())
+        floor_path = work / "floor.json"
+        shutil.copy(path, floor_path)
+        begin = time.perf_counter()
+        atomic_write_bytes(floor_path, encode(data))
+        floor = time.perf_counter() - begin
+
+        stock_path = work / "stock.json"
+        shutil.copy(path, stock_path)
+        db = TinyDB(stock_path)
+        begin = time.perf_counter()
+        db.table("incidents").update({"killed": {"min": 3, "max": 3, "note": None}}, doc_ids=[1])
+        stock = time.perf_counter() - begin
+        return {"ours": ours, "floor": floor, "stock": stock}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    base = write_journal(CACHE / f"journal-{BASE}.json", BASE)
+    journals = {size: write_journal(CACHE / f"journal-{size}.json", size) for size in sizes}
+
+    rows: list[tuple[str, ...]] = []
+    small_app, small_loads = probe("app", base), probe("loads", base)
+    small_keys = asyncio.run(interaction(base))
+    for size, path in journals.items():
+        mb = path.stat().st_size / 1e6
+        app, parse = probe("app", path), probe("loads", path)
+        extra, floor_extra = app["wall"] - small_app["wall"], parse["seconds"] - small_loads["seconds"]
+        naive = probe("datatable", path, runs=1)
+        rows.append((
+            f"open to first paint, {size:,} ({mb:.0f} MB)", fmt(app["wall"]),
+            f"+{fmt(extra)} vs +{fmt(floor_extra)} to parse", f"{extra / floor_extra:.1f}x (≤ 2x)",
+            f"DataTable: {fmt(naive['wall'])}",
+        ))
+        keys = asyncio.run(interaction(path))
+        for kind, target in (("search", 3), ("filter", 3)):
+            ratio = keys[kind] / small_keys[kind]
+            rows.append((
+                f"{kind} per key, median, {size:,}", fmt(keys[kind]), f"{fmt(small_keys[kind])} at {BASE}",
+                f"{ratio:.1f}x (≤ {target}x, < 100 ms)", "",
+            ))
+        rows.append((f"search, last key, {size:,}", fmt(keys["search_last"]), "", "(< 100 ms)", ""))
+        for kind in ("cursor", "page"):
+            rows.append((f"{kind} move, median, {size:,}", fmt(keys[kind]), "", "(< 50 ms)", ""))
+        save = save_times(path)
+        rows.append((
+            f"save one incident, {size:,}", fmt(save["ours"]), f"floor {fmt(save['floor'])}",
+            f"{save['ours'] / save['floor']:.1f}x (≤ 2x)",
+            f"stock TinyDB: {fmt(save['stock'])} ({save['stock'] / save['ours']:.1f}x ours, ≥ 3x)",
+        ))
+        rows.append((f"memory at first paint, {size:,}", f"{app['rss_mb']:,.0f} MB", "", "(≤ 1024 MB)",
+                     f"DataTable: {naive['rss_mb']:,.0f} MB"))
+
+    header = ("figure", "ours", "floor / base", "ratio (target)", "naive alternative")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in [header, *rows]]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    table = "\n".join(lines)
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}\n")
+    print(table)
+    if args.write:
+        (ROOT / "bench" / "RESULTS.md").write_text(
+            f"# Benchmark results\n\nLatest `python -m bench --write` on {machine} "
+            f"({time.strftime('%Y-%m-%d')}).\n\n{table}\n", encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    main()
