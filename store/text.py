@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-#: Characters allowed in multi-line fields (summary, quotes) besides printable text.
-MULTILINE_ALLOWED = frozenset("\n\t")
+#: Control characters (Unicode category Cc) and lone surrogates (Cs), which UTF-8 cannot hold.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def check_text(value: str, *, multiline: bool = False) -> str:
@@ -14,18 +16,13 @@ def check_text(value: str, *, multiline: bool = False) -> str:
     Newlines and tabs are allowed when ``multiline`` (``\\r\\n`` is first folded to ``\\n``).
     Lone surrogates are refused too: they cannot be written as UTF-8.
     """
-    allowed = MULTILINE_ALLOWED if multiline else frozenset()
-    for index, char in enumerate(value):
-        if char in allowed:
-            continue
-        category = unicodedata.category(char)
-        if category == "Cc":
-            raise ValueError(
-                f"contains a control character (U+{ord(char):04X}) at position {index + 1}"
-            )
-        if category == "Cs":
-            raise ValueError(f"contains an invalid character (U+{ord(char):04X}) at position {index + 1}")
-    return value
+    found = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(value)
+    if found is None:
+        return value
+    char, position = found.group(), found.start() + 1
+    if unicodedata.category(char) == "Cs":
+        raise ValueError(f"contains an invalid character (U+{ord(char):04X}) at position {position}")
+    raise ValueError(f"contains a control character (U+{ord(char):04X}) at position {position}")
 
 
 def normalise_newlines(value: str) -> str:
