@@ -100,9 +100,10 @@ class Journal:
 
     def _open(self) -> None:
         """Read the file (again) and index it; nothing is written."""
-        self._db = TinyDB(self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True)
-        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self.migrated_from = self._migrate()
+        database = TinyDB(self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True)
+        storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
+        migrated_from = self._migrate(storage)  # raises before anything below is replaced
+        self._db, self._storage, self.migrated_from = database, storage, migrated_from
         self._table = self._db.table(INCIDENTS_TABLE, cache_size=0)
         self._meta = self._db.table(META_TABLE, cache_size=0)
         self._history = self._db.table(HISTORY_TABLE, cache_size=0)
@@ -115,9 +116,9 @@ class Journal:
         self._sorted: list[Incident] | None = None
         self._index()
 
-    def _migrate(self) -> int | None:
+    def _migrate(self, storage: AtomicJSONStorage) -> int | None:
         """Bring an older journal forward in memory; refuse a newer one. Returns the old version."""
-        tables = self._storage.read()
+        tables = storage.read()
         if not tables:
             return None
         version = stored_version(tables)

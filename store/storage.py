@@ -12,7 +12,9 @@ kept as ``<file>.bak``. New files get mode 0600.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -108,9 +110,23 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+#: A run of digits too long for a 64-bit integer (orjson would read it as a float).
+_LONG_NUMBER = re.compile(rb"\d{19,}")
+
+
 def encode(data: Any) -> bytes:
     """The journal's on-disk form: UTF-8 JSON, indented so a person can read and diff it."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        # What orjson refuses but JSON allows (integers beyond 64 bits, non-text keys).
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _parse(raw: bytes) -> Any:
+    if _LONG_NUMBER.search(raw):
+        return json.loads(raw)  # exact big integers, as TinyDB's own storage keeps them
+    return orjson.loads(raw)
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
@@ -127,8 +143,8 @@ def decode(raw: bytes, path: Path) -> dict[str, dict[str, Any]] | None:
     if not raw.strip():
         return None
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = _parse(raw)
+    except ValueError as exc:  # orjson.JSONDecodeError and json.JSONDecodeError are ValueErrors
         raise JournalUnreadable(f"{path} is not valid JSON ({exc})") from exc
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise JournalUnreadable(f"{path} is not a journal: expected a JSON object of tables")
@@ -171,8 +187,11 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> dict[str, dict[str, Any]] | None:
         try:
-            raw = self.path.read_bytes()
-            self.signature = file_signature(self.path)
+            with open(self.path, "rb") as handle:
+                # The signature of the very file read, even if it is replaced meanwhile.
+                stat = os.fstat(handle.fileno())
+                raw = handle.read()
+            self.signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         except FileNotFoundError:
             self.signature = None
             return None
