@@ -12,6 +12,7 @@ own change, and writes the whole journal once, atomically, keeping the previous 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections import Counter
@@ -297,6 +298,7 @@ class Journal:
     def _writing(self) -> Iterator[None]:
         """Hold the lock, catch up with other writers, and write everything inside once."""
         with self._lock.held():
+            self._sweep_orphans()
             self.refresh()
             try:
                 with self._storage.batch():
@@ -308,6 +310,16 @@ class Journal:
                 self._open()  # back to exactly what is on disk
                 raise
             self.migrated_from = None
+
+    def _sweep_orphans(self) -> None:
+        """Remove temporary files left by a writer that was killed mid-save.
+
+        Called with the lock held, when no save of this journal can be under way.
+        """
+        for pattern in (f".{self.path.name}.*.tmp", f".{self.path.name}.bak.*.tmp"):
+            for orphan in self.path.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    orphan.unlink()
 
     def _keep(self, incident_id: str, action: str, at: Any) -> None:
         raw = self._raw[incident_id]

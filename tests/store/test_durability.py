@@ -817,3 +817,17 @@ def test_deleted_lists_only_incidents_that_are_gone_newest_first(journal: Journa
     assert [entry.incident_id for entry in journal.deleted()] == [two.id]
     journal.delete(one.id)
     assert [entry.incident_id for entry in journal.deleted()] == [one.id, two.id]
+
+
+def test_temporary_files_left_by_a_killed_save_are_removed_by_the_next_save(journal_path, make_fields):
+    with Journal(journal_path) as journal:
+        journal.add(make_fields())
+        orphans = [journal_path.with_name(".journal.json.k1ll3d.tmp"),
+                   journal_path.with_name(".journal.json.bak.k1ll3d.tmp")]
+        for orphan in orphans:
+            orphan.write_bytes(b"{half a jour")
+        other = journal_path.with_name(".other.json.x.tmp")
+        other.write_bytes(b"not ours")
+        journal.add(make_fields(title="second"))
+    assert not any(orphan.exists() for orphan in orphans)
+    assert other.exists()  # only this journal's own leftovers are touched
