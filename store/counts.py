@@ -89,6 +89,8 @@ class Count(BaseModel):
 
     @staticmethod
     def _parse_fields(text: str) -> dict[str, Any]:
+        if len(text) > NOTE_MAX + 50:
+            raise ValueError(f"is {len(text):,} characters long, too long for a count: {NOTATION_HELP}")
         if text.strip().startswith("-"):
             raise ValueError(f"{text.strip()!r} is negative; a count is 0 or more")
         match = _PATTERN.match(text)

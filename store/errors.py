@@ -51,6 +51,8 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
     problems = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(part) for part in err["loc"])
+        if not field.isprintable():  # an unknown key straight from a file: show it escaped
+            field = repr(field)
         message = err["msg"]
         for prefix in ("Value error, ", "Assertion failed, "):
             if message.startswith(prefix):

@@ -29,7 +29,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        who = f"row {self.row}" + (f" (id {self.id})" if self.id else "")
+        shown_id = self.id if self.id is None or self.id.isprintable() else repr(self.id)
+        who = f"row {self.row}" + (f" (id {shown_id})" if self.id else "")
         return f"{who}: {self.field}: {self.message}" if self.field else f"{who}: {self.message}"
 
 

@@ -98,9 +98,14 @@ Longitude = Annotated[
 
 
 def _parse_date(value: Any, *, required: bool = False) -> Any:
-    """Text dates must be YYYY-MM-DD; blank text is no date (refused where one is required)."""
-    if not isinstance(value, str):
+    """Text dates must be YYYY-MM-DD; blank text is no date (refused where one is required).
+
+    Numbers are refused: they would be read as seconds since 1970.
+    """
+    if value is None or isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be a date written YYYY-MM-DD, not a {type(value).__name__}")
     text = value.strip()
     if not text:
         if required:
@@ -279,10 +284,27 @@ class IncidentFields(BaseModel):
         return self.model_dump(mode="json", include=set(IncidentFields.model_fields))
 
 
+_ISO_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _timestamp_text(value: Any) -> Any:
+    """Timestamps are ISO 8601 text (or datetimes); numbers would be read as seconds since 1970."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_TIMESTAMP.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"{value!r} is not a timestamp; use ISO 8601, e.g. 2024-07-01T09:30:00Z")
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+    try:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is out of the calendar's range in UTC") from None
 
 
 def _check_id(value: str) -> str:
@@ -298,8 +320,8 @@ class Incident(IncidentFields):
 
     id: Annotated[str, Field(max_length=64), AfterValidator(_check_id)]
     revision: Annotated[int, Field(ge=1, strict=True)] = 1
-    created_at: Annotated[dt.datetime, AfterValidator(_utc)]
-    updated_at: Annotated[dt.datetime, AfterValidator(_utc)]
+    created_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+    updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
 
     def record(self) -> dict[str, Any]:
         """What the journal stores: every field as JSON data, without derived ones."""
