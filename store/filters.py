@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import taxonomy
 from store.models import CASUALTY_STATUSES, IncidentFields
+from store.rows import IncidentRow
 from store.text import search_fold
 
 
@@ -58,6 +59,29 @@ class IncidentFilter:
     @property
     def is_empty(self) -> bool:
         return self == IncidentFilter()
+
+    def narrows(self, earlier: "IncidentFilter") -> bool:
+        """Whether everything this filter matches, ``earlier`` matched too (typing on)."""
+        same_rest = replace(self, text="") == replace(earlier, text="")
+        return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))
+
+    def matches_row(self, row: IncidentRow) -> bool:
+        """``matches`` for a row read straight from the journal (no validation needed)."""
+        if self.region is not None and search_fold(row.region) != self._region_key:
+            return False
+        if self.casualties and row.casualty_status not in self.casualties:
+            return False
+        if self.event_type is not None and row.event_type != self.event_type:
+            return False
+        if self.date_from is not None and row.date_end_iso < self.date_from.isoformat():
+            return False
+        if self.date_to is not None and row.date_iso > self.date_to.isoformat():
+            return False
+        words = self.words
+        if words:
+            haystack = row.haystack
+            return all(word in haystack for word in words)
+        return True
 
     def matches(self, incident: IncidentFields, haystack: str | None = None) -> bool:
         """Whether ``incident`` passes; ``haystack`` is its precomputed ``search_text``."""

@@ -39,6 +39,7 @@ from store.history import HistoryEntry, HistoryStep, describe
 from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
+from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage
 
 INCIDENTS_TABLE = "incidents"
@@ -115,6 +116,8 @@ class Journal:
         self._problems: dict[str, tuple[FieldProblem, ...]] = {}
         self._haystacks: dict[str, str] = {}
         self._sorted: list[Incident] | None = None
+        self._rows: list[IncidentRow] | None = None
+        self._last_query: tuple[IncidentFilter, list[IncidentRow]] | None = None
         self._index()
 
     def _migrate(self, storage: AtomicJSONStorage) -> int | None:
@@ -139,13 +142,15 @@ class Journal:
         return SCHEMA_VERSION
 
     def _index(self) -> None:
-        for document in self._table.all():
+        # Straight from the storage's data: no copies, no validation (that comes when needed).
+        tables = self._storage.read() or {}
+        for key, document in (tables.get(INCIDENTS_TABLE) or {}).items():
             incident_id = _normal_id(document.get("id"))
             if incident_id is not None and incident_id not in self._doc_ids:
-                self._doc_ids[incident_id] = document.doc_id
+                self._doc_ids[incident_id] = int(key)
                 self._raw[incident_id] = document
             else:
-                self._unidentified.append((document.doc_id, document))
+                self._unidentified.append((int(key), document))
 
     def refresh(self) -> bool:
         """Re-read the journal if another program changed it since; True if it did."""
@@ -204,6 +209,40 @@ class Journal:
             )
         return matches[0]
 
+    def rows(self) -> list[IncidentRow]:
+        """Every stored incident as a list row, newest first, without validating any."""
+        if self._rows is None:
+            rows = [IncidentRow(incident_id, raw) for incident_id, raw in self._raw.items()]
+            rows.sort(key=IncidentRow.sort_key, reverse=True)
+            self._rows = rows
+        return self._rows
+
+    def query_rows(self, incident_filter: IncidentFilter | None = None) -> list[IncidentRow]:
+        """The rows ``incident_filter`` matches, newest first.
+
+        Typing on in a search only narrows the previous result, so only that is searched.
+        """
+        if incident_filter is None or incident_filter.is_empty:
+            return list(self.rows())
+        pool = self.rows()
+        if self._last_query is not None and incident_filter.narrows(self._last_query[0]):
+            pool = self._last_query[1]
+        found = [row for row in pool if incident_filter.matches_row(row)]
+        self._last_query = (incident_filter, found)
+        return list(found)
+
+    def validate_all(self) -> int:
+        """Validate every record not validated yet (for a background worker); returns how many are bad."""
+        for incident_id in list(self._raw):
+            if incident_id in self._raw:
+                self._validated(incident_id)
+        return len(self._problems) + len(self._unidentified)
+
+    def row_regions(self) -> list[tuple[str, int]]:
+        """``regions()`` counted from the stored records, without validating them."""
+        counts = Counter(row.region for row in self.rows())
+        return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
+
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
         if id_or_prefix.strip().lower() in self._raw:
@@ -243,11 +282,16 @@ class Journal:
         counts = Counter(incident.region for incident in self.all())
         return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
 
-    def bad_records(self) -> list[BadRecord]:
-        """Every stored record that is not a valid incident, in file order."""
+    def bad_records(self, *, validate: bool = True) -> list[BadRecord]:
+        """Every stored record that is not a valid incident, in file order.
+
+        With ``validate=False``, only those found so far (nothing new is validated).
+        """
         bad = []
         positions = {doc_id: n for n, doc_id in enumerate(sorted(self._all_doc_ids()), start=1)}
         for incident_id, doc_id in self._doc_ids.items():
+            if not validate and incident_id not in self._problems:
+                continue
             if self._validated(incident_id) is None:
                 bad.append(
                     BadRecord(positions[doc_id], incident_id, self._problems[incident_id], self._raw[incident_id])
@@ -336,13 +380,13 @@ class Journal:
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
         self._haystacks.pop(incident.id, None)
-        self._sorted = None
+        self._sorted = self._rows = self._last_query = None
 
     def _forget(self, incident_id: str) -> None:
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems, self._haystacks):
             cache.pop(incident_id, None)
-        self._sorted = None
+        self._sorted = self._rows = self._last_query = None
 
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError
+from store.rows import IncidentRow
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.list import ListScreen
 
@@ -58,9 +59,10 @@ class JournalApp(App[None]):
             return self.journal.update(fields)
         return self.journal.add(fields)
 
-    def confirm_delete(self, incident: Incident | BadRecord, on_done: Callable[[], None]) -> None:
+    def confirm_delete(self, incident: Incident | IncidentRow | BadRecord, on_done: Callable[[], None]) -> None:
         """Ask, then delete ``incident``; ``u`` in the list brings it back."""
-        title = incident.title if isinstance(incident, Incident) else str(incident.record.get("title"))
+        title = incident.record.get("title") if isinstance(incident, BadRecord) else incident.title
+        title = str(title)
 
         def answered(yes: bool | None) -> None:
             if not yes or incident.id is None:

@@ -147,12 +147,13 @@ async def test_invalid_records_are_marked_and_can_be_fixed(journal):
     break_crimea(journal.path)
     app = JournalApp(Journal(journal.path))
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # the records are checked after the first paint
         await pilot.pause()
         assert "1 need fixing" in header(app)
         lines = [line for line in screen_text(app).splitlines() if "2024-07" in line]
         first = lines[0]  # records that need fixing come first
         assert "INVALID" in first and "[b]hand-edited" in first and "killed" in first
-        await pilot.press("enter")
+        await pilot.press("g", "enter")  # the cursor stayed on its incident; go to the top
         await pilot.pause()
         assert isinstance(app.screen, EditScreen)
         error = app.screen.query_one("#e-killed")
@@ -215,3 +216,17 @@ async def test_deleting_from_the_list_asks_first(journal):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
         assert len(rows(app)) == 4
+
+
+async def test_an_invalid_record_opened_before_the_check_is_done_goes_to_the_form(journal):
+    journal.close()
+    break_crimea(journal.path)
+    app = JournalApp(Journal(journal.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one(IncidentList)
+        listing.select_id(CRIMEA)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        assert app.screen.broken is not None and app.screen.broken.id == CRIMEA

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -12,7 +12,8 @@ from textual.widgets import Footer, Input, Select, Static
 
 from pathlib import Path
 
-from store import BadRecord, Incident, IncidentFilter
+from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
+from store.rows import IncidentRow
 from tui.screens.detail import DetailScreen
 from tui.screens.edit import EditScreen
 from tui.screens.help import HelpScreen
@@ -29,18 +30,16 @@ CASUALTY_CHOICES = (
 SORTS = ("date", "region", "killed")
 
 
-def sort_incidents(incidents: list[Incident], order: str) -> list[Incident]:
-    """``incidents`` come newest first; region and killed orders keep that within ties.
+def sort_rows(rows: list[IncidentRow], order: str) -> list[IncidentRow]:
+    """``rows`` come newest first; region and killed orders keep that within ties.
 
     By killed: most first, by the reported minimum; unknown counts last.
     """
     if order == "region":
-        return sorted(incidents, key=lambda incident: incident.region.casefold())
+        return sorted(rows, key=lambda row: row.region.casefold())
     if order == "killed":
-        return sorted(
-            incidents, key=lambda incident: (incident.killed.min is None, -(incident.killed.min or 0))
-        )
-    return incidents
+        return sorted(rows, key=lambda row: (row.killed_min is None, -(row.killed_min or 0)))
+    return rows
 
 
 def short_path(path: Path) -> str:
@@ -91,6 +90,13 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.incident_list.focus()
+        self.validate_in_background()
+
+    @work(thread=True, exclusive=True, group="validate")
+    def validate_in_background(self) -> None:
+        """Check every record against the model after the list is shown; mark the bad ones."""
+        if self.app.journal.validate_all():
+            self.app.call_from_thread(self.reload)
         for picker in self.query(Select):
             self.watch(picker, "expanded", self._picker_closed, init=False)
 
@@ -106,8 +112,11 @@ class ListScreen(Screen[None]):
         """Show the journal through the current filters and order."""
         journal = self.app.journal
         self._refresh_regions()
-        incidents = sort_incidents(journal.query(self.incident_filter), self.sort_order)
-        bad = journal.bad_records()
+        incidents = sort_rows(journal.query_rows(self.incident_filter), self.sort_order)
+        bad = journal.bad_records(validate=False)  # the rest are checked in the background
+        bad_ids = {record.id for record in bad}
+        if bad_ids:
+            incidents = [row for row in incidents if row.id not in bad_ids]
         # Records that need fixing come first while nothing is filtered out.
         rows: list[Row] = [*bad, *incidents] if self.incident_filter.is_empty else list(incidents)
         self.incident_list.show(rows, keep_id=keep_id)
@@ -137,7 +146,7 @@ class ListScreen(Screen[None]):
         select = self.query_one("#region-filter", Select)
         current = self.incident_filter.region or ALL
         options = [("All regions", ALL)] + [
-            (Content(f"{region} ({count})"), region) for region, count in self.app.journal.regions()
+            (Content(f"{region} ({count})"), region) for region, count in self.app.journal.row_regions()
         ]
         if current not in {value for _, value in options}:
             options.append((Content(f"{current} (0)"), current))
@@ -175,10 +184,28 @@ class ListScreen(Screen[None]):
 
     @on(IncidentList.Selected)
     def _open(self, event: IncidentList.Selected) -> None:
-        if isinstance(event.incident, BadRecord):
-            self.fix(event.incident)
+        self._open_row(event.incident, edit=False)
+
+    def _open_row(self, row: Row, *, edit: bool) -> None:
+        """Open a row in the detail (or the form); an invalid one opens in the form to be fixed."""
+        if isinstance(row, BadRecord):
+            self.fix(row)
+            return
+        try:
+            incident = self.app.journal.get(row.id)
+        except InvalidIncident:
+            bad = {record.id: record for record in self.app.journal.bad_records(validate=False)}
+            self.reload(keep_id=row.id)
+            self.fix(bad[row.id])
+            return
+        except JournalError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.reload()
+            return
+        if edit:
+            self.app.push_screen(EditScreen(incident), self._after_edit)
         else:
-            self.open_detail(event.incident)
+            self.open_detail(incident)
 
     def _picker_closed(self, expanded: bool) -> None:
         if not expanded and self.is_current:
@@ -223,11 +250,9 @@ class ListScreen(Screen[None]):
         self.app.push_screen(EditScreen(None), self._after_edit)
 
     def action_edit(self) -> None:
-        incident = self.incident_list.highlighted
-        if isinstance(incident, BadRecord):
-            self.fix(incident)
-        elif incident is not None:
-            self.app.push_screen(EditScreen(incident), self._after_edit)
+        row = self.incident_list.highlighted
+        if row is not None:
+            self._open_row(row, edit=True)
 
     def fix(self, record: BadRecord) -> None:
         """Open an invalid record in the form, with its problems marked."""
@@ -245,7 +270,7 @@ class ListScreen(Screen[None]):
             self.open_detail(saved)
 
     def open_detail(self, incident: Incident) -> None:
-        ids = [item.id for item in self.incident_list.incidents if isinstance(item, Incident)]
+        ids = [item.id for item in self.incident_list.incidents if isinstance(item, IncidentRow)]
         self.app.push_screen(DetailScreen(ids, incident.id), self._back_from_detail)
 
     def _back_from_detail(self, incident_id: str | None) -> None:

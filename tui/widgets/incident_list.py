@@ -18,7 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import BadRecord, Incident
+from store import BadRecord
+from store.rows import IncidentRow
 from store.history import display_value
 from tui.plain import fit
 
@@ -35,7 +36,7 @@ COLUMNS: tuple[tuple[str, int, int], ...] = (
 GAP = 1
 MIN_TITLE = 12
 
-Row = Incident | BadRecord
+Row = IncidentRow | BadRecord
 
 
 def column_widths(width: int) -> list[int]:
@@ -74,8 +75,8 @@ def row_cells(row: Row) -> list[str]:
         row.place or "",
         row.region,
         row.event_type or "",
-        str(row.killed),
-        str(row.injured),
+        row.killed,
+        row.injured,
         row.verification,
         row.title,
     ]

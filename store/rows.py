@@ -1,0 +1,123 @@
+"""``IncidentRow``: what the list needs of an incident, read straight from its stored record.
+
+Building a row costs no validation, so a journal of 100,000 incidents can be listed, sorted and
+filtered before a single record has gone through the model. Every value is read (and cached)
+on first use; a hand-broken record shows what it holds and is validated later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from store.history import display_value
+from store.text import search_fold
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _minimum(count: Any) -> int | None:
+    value = count.get("min") if isinstance(count, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _maximum(count: Any) -> int | None:
+    value = count.get("max") if isinstance(count, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class IncidentRow:
+    """One stored incident as the list shows it."""
+
+    __slots__ = ("id", "raw", "_haystack")
+
+    def __init__(self, incident_id: str, raw: Mapping[str, Any]) -> None:
+        self.id = incident_id
+        self.raw = raw
+        self._haystack: str | None = None
+
+    @property
+    def title(self) -> str:
+        return _text(self.raw.get("title"))
+
+    @property
+    def region(self) -> str:
+        return _text(self.raw.get("region"))
+
+    @property
+    def place(self) -> str | None:
+        return self.raw.get("place") if isinstance(self.raw.get("place"), str) else None
+
+    @property
+    def event_type(self) -> str | None:
+        value = self.raw.get("event_type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def verification(self) -> str:
+        return _text(self.raw.get("verification"))
+
+    @property
+    def date_iso(self) -> str:
+        return _text(self.raw.get("date"))
+
+    @property
+    def date_end_iso(self) -> str:
+        return _text(self.raw.get("date_end")) or self.date_iso
+
+    @property
+    def created_iso(self) -> str:
+        return _text(self.raw.get("created_at"))
+
+    @property
+    def killed_min(self) -> int | None:
+        return _minimum(self.raw.get("killed"))
+
+    @property
+    def killed(self) -> str:
+        return display_value("killed", self.raw.get("killed")) if self.raw.get("killed") else "?"
+
+    @property
+    def injured(self) -> str:
+        return display_value("injured", self.raw.get("injured")) if self.raw.get("injured") else "?"
+
+    @property
+    def casualty_status(self) -> str:
+        """As ``IncidentFields.casualty_status``, from the stored counts."""
+        killed, injured = self.raw.get("killed"), self.raw.get("injured")
+        if (_minimum(killed) or 0) >= 1:
+            return "killed"
+        if (_minimum(injured) or 0) >= 1:
+            return "injured"
+        if _maximum(killed) == 0 and _maximum(injured) == 0:
+            return "none"
+        return "unknown"
+
+    def date_label(self) -> str:
+        date, precision = self.date_iso, self.raw.get("date_precision")
+        cut = {"year": 4, "month": 7}.get(precision if isinstance(precision, str) else "", 10)
+        label = date[:cut]
+        end = _text(self.raw.get("date_end"))[:cut]
+        if end and end != label:
+            label = f"{label}..{end}"
+        return f"week of {label}" if precision == "week" else label
+
+    @property
+    def haystack(self) -> str:
+        """The folded text a search looks in (see ``store.filters.search_text``)."""
+        if self._haystack is None:
+            raw = self.raw
+            parts = [self.title, _text(raw.get("place")), self.region, _text(raw.get("summary"))]
+            sources = raw.get("sources")
+            if isinstance(sources, list):
+                parts.extend(_text(s.get("outlet")) for s in sources if isinstance(s, Mapping))
+            tags = raw.get("tags")
+            if isinstance(tags, list):
+                parts.extend(map(_text, tags))
+            self._haystack = search_fold("\n".join(parts))
+        return self._haystack
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.date_iso, self.created_iso, self.id)
