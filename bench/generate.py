@@ -55,11 +55,11 @@ def incident(rng: random.Random, now: str) -> dict:
     country = rng.choice(list(REGIONS))
     start = dt.date(2022, 2, 24) + dt.timedelta(days=rng.randrange(0, 1400))
     sources = []
-    for _ in range(rng.choice([1, 1, 2])):
+    for _ in range(rng.choice([1, 1, 1, 2])):
         outlet, kind, url = rng.choice(OUTLETS)
         sources.append({
             "outlet": outlet, "kind": kind, "url": f"{url}{rng.randrange(10**6)}" if url else None,
-            "published": start.isoformat(), "quote": " ".join(rng.choices(WORDS, k=rng.randint(0, 8))) or None,
+            "published": start.isoformat(), "quote": " ".join(rng.choices(WORDS, k=rng.randint(0, 3))) or None,
         })
     has_coords = rng.random() < 0.8
     return {
@@ -68,7 +68,7 @@ def incident(rng: random.Random, now: str) -> dict:
         "created_at": now,
         "updated_at": now,
         "title": " ".join(rng.choices(WORDS, k=rng.randint(4, 10))).capitalize(),
-        "summary": " ".join(rng.choices(WORDS, k=rng.randint(8, 30))),
+        "summary": " ".join(rng.choices(WORDS, k=rng.randint(4, 16))),
         "tags": sorted(set(rng.choices(["drone", "industrial", "civilian", "night", "border"], k=2))),
         "date": start.isoformat(),
         "date_end": None,

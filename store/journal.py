@@ -13,7 +13,9 @@ own change, and writes the whole journal once, atomically, keeping the previous 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -74,10 +76,15 @@ def _replace_with(record: Mapping[str, Any]):
     return transform
 
 
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _normal_id(value: Any) -> str | None:
     """The canonical form of a stored id (ids typed by hand may be in capitals)."""
     if not isinstance(value, str):
         return None
+    if _CANONICAL_ID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:
@@ -101,8 +108,26 @@ class Journal:
     # -- opening ---------------------------------------------------------------------------
 
     def _open(self) -> None:
-        """Read the file (again) and index it; nothing is written."""
-        database = TinyDB(self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True)
+        """Read the file (again) and index it; nothing is written.
+
+        The garbage collector is paused meanwhile: the millions of objects a large journal
+        parses into would otherwise be traversed again and again, for nothing (none are cycles).
+        """
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._open_unpaused()
+        finally:
+            # What was just parsed lives as long as the journal: keep later collections off it.
+            # (Its objects are still freed by reference counting when dropped.)
+            gc.freeze()
+            if paused:
+                gc.enable()
+
+    def _open_unpaused(self) -> None:
+        database = TinyDB(
+            self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True, exact_integers=False
+        )
         storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._db, self._storage, self.migrated_from = database, storage, migrated_from
@@ -117,6 +142,7 @@ class Journal:
         self._haystacks: dict[str, str] = {}
         self._sorted: list[Incident] | None = None
         self._rows: list[IncidentRow] | None = None
+        self._row_regions: list[tuple[str, int]] | None = None
         self._last_query: tuple[IncidentFilter, list[IncidentRow]] | None = None
         self._index()
 
@@ -233,15 +259,21 @@ class Journal:
 
     def validate_all(self) -> int:
         """Validate every record not validated yet (for a background worker); returns how many are bad."""
-        for incident_id in list(self._raw):
-            if incident_id in self._raw:
-                self._validated(incident_id)
+        for incident_id, raw in list(self._raw.items()):
+            if incident_id in self._valid or incident_id in self._problems:
+                continue
+            try:
+                Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
+            except ValidationError as exc:
+                self._problems[incident_id] = tuple(field_problems(exc))
         return len(self._problems) + len(self._unidentified)
 
     def row_regions(self) -> list[tuple[str, int]]:
         """``regions()`` counted from the stored records, without validating them."""
-        counts = Counter(row.region for row in self.rows())
-        return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
+        if self._row_regions is None:
+            counts = Counter(row.region for row in self.rows())
+            self._row_regions = sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
+        return self._row_regions
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
@@ -287,6 +319,8 @@ class Journal:
 
         With ``validate=False``, only those found so far (nothing new is validated).
         """
+        if not validate and not self._problems and not self._unidentified:
+            return []
         bad = []
         positions = {doc_id: n for n, doc_id in enumerate(sorted(self._all_doc_ids()), start=1)}
         for incident_id, doc_id in self._doc_ids.items():
@@ -380,13 +414,13 @@ class Journal:
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
         self._haystacks.pop(incident.id, None)
-        self._sorted = self._rows = self._last_query = None
+        self._sorted = self._rows = self._last_query = self._row_regions = None
 
     def _forget(self, incident_id: str) -> None:
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems, self._haystacks):
             cache.pop(incident_id, None)
-        self._sorted = self._rows = self._last_query = None
+        self._sorted = self._rows = self._last_query = self._row_regions = None
 
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""

@@ -319,7 +319,7 @@ class Incident(IncidentFields):
     """A recorded incident: the fields plus what the store assigns."""
 
     id: Annotated[str, Field(max_length=64), AfterValidator(_check_id)]
-    revision: Annotated[int, Field(ge=1, strict=True)] = 1
+    revision: Annotated[int, Field(ge=1, le=1_000_000_000, strict=True)] = 1
     created_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
     updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
 

@@ -120,4 +120,6 @@ class IncidentRow:
         return self._haystack
 
     def sort_key(self) -> tuple[str, str, str]:
-        return (self.date_iso, self.created_iso, self.id)
+        raw = self.raw
+        date, created = raw.get("date"), raw.get("created_at")
+        return (date if type(date) is str else "", created if type(created) is str else "", self.id)

@@ -123,8 +123,8 @@ def encode(data: Any) -> bytes:
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _parse(raw: bytes) -> Any:
-    if _LONG_NUMBER.search(raw):
+def _parse(raw: bytes, exact_integers: bool) -> Any:
+    if exact_integers and _LONG_NUMBER.search(raw):
         return json.loads(raw)  # exact big integers, as TinyDB's own storage keeps them
     return orjson.loads(raw)
 
@@ -138,12 +138,16 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def decode(raw: bytes, path: Path) -> dict[str, dict[str, Any]] | None:
-    """Parse a journal file's bytes; ``JournalUnreadable`` names the file and what is wrong."""
-    if not raw.strip():
+def decode(raw: bytes, path: Path, *, exact_integers: bool = True) -> dict[str, dict[str, Any]] | None:
+    """Parse a journal file's bytes; ``JournalUnreadable`` names the file and what is wrong.
+
+    ``exact_integers=False`` skips the scan for integers beyond 64 bits (orjson reads them as
+    floats): for data, like a journal's, whose model allows no such numbers.
+    """
+    if len(raw) < 64 and not raw.strip():
         return None
     try:
-        data = _parse(raw)
+        data = _parse(raw, exact_integers)
     except ValueError as exc:  # orjson.JSONDecodeError and json.JSONDecodeError are ValueErrors
         raise JournalUnreadable(f"{path} is not valid JSON ({exc})") from exc
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
@@ -167,9 +171,11 @@ class AtomicJSONStorage(Storage):
         path: str | os.PathLike[str],
         create_dirs: bool = False,
         keep_backup: bool = False,
+        exact_integers: bool = True,
         **_ignored: Any,
     ):
         self.path = Path(path)
+        self.exact_integers = exact_integers
         self.create_dirs = create_dirs
         self.backup = backup_path(self.path) if keep_backup else None
         self._data: dict[str, dict[str, Any]] | None = None
@@ -197,7 +203,7 @@ class AtomicJSONStorage(Storage):
             return None
         except OSError as exc:
             raise JournalUnreadable(f"cannot read {self.path}: {exc.strerror or exc}") from exc
-        return decode(raw, self.path)
+        return decode(raw, self.path, exact_integers=self.exact_integers)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if self._batching:

@@ -70,6 +70,7 @@ class ListScreen(Screen[None]):
         super().__init__()
         self.incident_filter = IncidentFilter()
         self.sort_order = "date"
+        self._shown_once = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -90,7 +91,8 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.incident_list.focus()
-        self.validate_in_background()
+        # Only once the list is on screen: checking 100,000 records must not delay it.
+        self.call_after_refresh(self.validate_in_background)
 
     @work(thread=True, exclusive=True, group="validate")
     def validate_in_background(self) -> None:
@@ -101,7 +103,9 @@ class ListScreen(Screen[None]):
             self.watch(picker, "expanded", self._picker_closed, init=False)
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self._shown_once:  # back from another screen: show what changed there
+            self.reload()
+        self._shown_once = True
 
     def on_journal_app_journal_changed(self) -> None:
         self.reload()
