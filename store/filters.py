@@ -65,23 +65,25 @@ class IncidentFilter:
         same_rest = replace(self, text="") == replace(earlier, text="")
         return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))
 
-    def matches_row(self, row: IncidentRow) -> bool:
-        """``matches`` for a row read straight from the journal (no validation needed)."""
-        if self.region is not None and search_fold(row.region) != self._region_key:
-            return False
-        if self.casualties and row.casualty_status not in self.casualties:
-            return False
-        if self.event_type is not None and row.event_type != self.event_type:
-            return False
-        if self.date_from is not None and row.date_end_iso < self.date_from.isoformat():
-            return False
-        if self.date_to is not None and row.date_iso > self.date_to.isoformat():
-            return False
-        words = self.words
-        if words:
-            haystack = row.haystack
-            return all(word in haystack for word in words)
-        return True
+    def select_rows(self, rows: list[IncidentRow]) -> list[IncidentRow]:
+        """The rows that match, condition by condition (each a tight loop over what is left)."""
+        if self.region is not None:
+            key = self._region_key
+            rows = [row for row in rows if row.region_key == key]
+        if self.casualties:
+            statuses = self.casualties
+            rows = [row for row in rows if row.casualty_status in statuses]
+        if self.event_type is not None:
+            rows = [row for row in rows if row.event_type == self.event_type]
+        if self.date_from is not None:
+            start = self.date_from.isoformat()
+            rows = [row for row in rows if row.date_end_iso >= start]
+        if self.date_to is not None:
+            end = self.date_to.isoformat()
+            rows = [row for row in rows if row.date_iso <= end]
+        for word in self.words:
+            rows = [row for row in rows if word in row.haystack]
+        return rows
 
     def matches(self, incident: IncidentFields, haystack: str | None = None) -> bool:
         """Whether ``incident`` passes; ``haystack`` is its precomputed ``search_text``."""

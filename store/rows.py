@@ -31,12 +31,14 @@ def _maximum(count: Any) -> int | None:
 class IncidentRow:
     """One stored incident as the list shows it."""
 
-    __slots__ = ("id", "raw", "_haystack")
+    __slots__ = ("id", "raw", "_haystack", "_status", "_region_key")
 
     def __init__(self, incident_id: str, raw: Mapping[str, Any]) -> None:
         self.id = incident_id
         self.raw = raw
         self._haystack: str | None = None
+        self._status: str | None = None
+        self._region_key: str | None = None
 
     @property
     def title(self) -> str:
@@ -85,15 +87,29 @@ class IncidentRow:
 
     @property
     def casualty_status(self) -> str:
-        """As ``IncidentFields.casualty_status``, from the stored counts."""
-        killed, injured = self.raw.get("killed"), self.raw.get("injured")
-        if (_minimum(killed) or 0) >= 1:
-            return "killed"
-        if (_minimum(injured) or 0) >= 1:
-            return "injured"
-        if _maximum(killed) == 0 and _maximum(injured) == 0:
-            return "none"
-        return "unknown"
+        """As ``IncidentFields.casualty_status``, from the stored counts (kept once worked out)."""
+        if self._status is None:
+            killed, injured = self.raw.get("killed"), self.raw.get("injured")
+            if (_minimum(killed) or 0) >= 1:
+                self._status = "killed"
+            elif (_minimum(injured) or 0) >= 1:
+                self._status = "injured"
+            elif _maximum(killed) == 0 and _maximum(injured) == 0:
+                self._status = "none"
+            else:
+                self._status = "unknown"
+        return self._status
+
+    @property
+    def region_key(self) -> str:
+        """The region folded for comparison (kept once worked out)."""
+        if self._region_key is None:
+            self._region_key = search_fold(self.region)
+        return self._region_key
+
+    def prepare(self) -> None:
+        """Work out now what filters and searches read, so they only compare."""
+        self.haystack, self.casualty_status, self.region_key  # noqa: B018
 
     def date_label(self) -> str:
         date, precision = self.date_iso, self.raw.get("date_precision")

@@ -71,6 +71,7 @@ class ListScreen(Screen[None]):
         self.incident_filter = IncidentFilter()
         self.sort_order = "date"
         self._shown_once = False
+        self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -97,8 +98,10 @@ class ListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="validate")
     def validate_in_background(self) -> None:
         """Check every record against the model after the list is shown; mark the bad ones."""
-        if self.app.journal.validate_all():
+        journal = self.app.journal
+        if journal.validate_all():
             self.app.call_from_thread(self.reload)
+        journal.prepare_search()
         for picker in self.query(Select):
             self.watch(picker, "expanded", self._picker_closed, init=False)
 
@@ -149,8 +152,12 @@ class ListScreen(Screen[None]):
     def _refresh_regions(self) -> None:
         select = self.query_one("#region-filter", Select)
         current = self.incident_filter.region or ALL
+        regions = self.app.journal.row_regions()
+        if (regions, current) == self._regions_shown:
+            return  # typing a search changes neither: leave the picker alone
+        self._regions_shown = (regions, current)
         options = [("All regions", ALL)] + [
-            (Content(f"{region} ({count})"), region) for region, count in self.app.journal.row_regions()
+            (Content(f"{region} ({count})"), region) for region, count in regions
         ]
         if current not in {value for _, value in options}:
             options.append((Content(f"{current} (0)"), current))

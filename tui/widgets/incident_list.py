@@ -122,6 +122,8 @@ class IncidentList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._incidents: Sequence[Row] = ()
+        self._chosen_id: str | None = None
+        self._placing = False
 
     # -- data ------------------------------------------------------------------------------
 
@@ -136,14 +138,23 @@ class IncidentList(ScrollView, can_focus=True):
         return None
 
     def show(self, incidents: Sequence[Row], keep_id: str | None = None) -> None:
-        """Show ``incidents``; keep the cursor on ``keep_id`` (or the current one) if present."""
-        keep_id = keep_id or (self.highlighted.id if self.highlighted else None)
+        """Show ``incidents`` with the cursor on ``keep_id``, else on the incident last chosen.
+
+        The chosen incident is remembered while a filter hides it: clear the filter and the
+        cursor is back on it.
+        """
+        if keep_id is not None:
+            self._chosen_id = keep_id
         self._incidents = incidents
         self.virtual_size = Size(self.size.width, len(incidents) + 1)
         position = 0
-        if keep_id is not None:
-            position = next((n for n, incident in enumerate(incidents) if incident.id == keep_id), 0)
-        self.cursor = position
+        if self._chosen_id is not None:
+            position = next((n for n, row in enumerate(incidents) if row.id == self._chosen_id), 0)
+        self._placing = True
+        try:
+            self.cursor = position
+        finally:
+            self._placing = False
         self.refresh()
 
     def select_id(self, incident_id: str) -> None:
@@ -158,6 +169,8 @@ class IncidentList(ScrollView, can_focus=True):
         return max(0, min(value, len(self._incidents) - 1)) if self._incidents else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if not self._placing and self.highlighted is not None:
+            self._chosen_id = self.highlighted.id  # moved by the person: this is their choice
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.highlighted))

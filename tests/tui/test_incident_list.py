@@ -1,0 +1,149 @@
+"""The incident list as a view over many rows: it scrolls to the end, draws only what is on
+screen, keeps the chosen incident across filters and opens the row under the cursor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from store import Incident, Journal
+from tui.app import JournalApp
+from tui.screens.detail import DetailScreen
+from tui.widgets.incident_list import IncidentList
+
+SIZE = (120, 30)
+COUNT = 3000
+REGIONS = ("Belgorod", "Kursk", "Rostov", "Crimea")
+
+
+def make(number: int) -> Incident:
+    day = dt.date(2022, 1, 1) + dt.timedelta(days=number)
+    return Incident.model_validate({
+        "id": str(uuid.UUID(int=number + 1, version=4)),
+        "title": f"Incident number {number:04d}",
+        "date": day.isoformat(),
+        "country": "Russia",
+        "region": REGIONS[number % len(REGIONS)],
+        "killed": str(number % 3),
+        "created_at": "2024-07-02T09:30:00Z",
+        "updated_at": "2024-07-02T09:30:00Z",
+    })
+
+
+@pytest.fixture
+def big_journal(tmp_path):
+    journal = Journal(tmp_path / "big.json")
+    journal.import_incidents(make(number) for number in range(COUNT))
+    yield journal
+    journal.close()
+
+
+def listing(app) -> IncidentList:
+    return app.screen.query_one(IncidentList)
+
+
+def visible_titles(app) -> list[str]:
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - test helper
+    text = ["".join(segment.text for segment in strip) for strip in strips]
+    return [line[line.index("Incident number"):][:20] for line in text if "Incident number" in line]
+
+
+async def test_g_and_G_reach_both_ends_and_the_end_is_drawn(big_journal):
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert visible_titles(app)[0] == "Incident number 2999"  # newest first
+        await pilot.press("G")
+        await pilot.pause()
+        assert listing(app).cursor == COUNT - 1
+        assert visible_titles(app)[-1] == "Incident number 0000"
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert listing(app).cursor == COUNT - 1 - listing(app)._rows_visible  # noqa: SLF001
+        await pilot.press("g")
+        await pilot.pause()
+        assert listing(app).cursor == 0
+        assert visible_titles(app)[0] == "Incident number 2999"
+
+
+async def test_only_the_rows_on_screen_are_drawn(big_journal, monkeypatch):
+    drawn: set[int] = set()
+    original = IncidentList.render_line
+
+    def counting(self, y):
+        drawn.add(round(self.scroll_y) + y)
+        return original(self, y)
+
+    monkeypatch.setattr(IncidentList, "render_line", counting)
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        height = listing(app).size.height
+    assert len(drawn) <= 3 * height  # the top screenful and the bottom one, not 3,000 rows
+
+
+async def test_the_chosen_incident_is_kept_across_filters(big_journal):
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*["j"] * 41)
+        chosen = listing(app).highlighted
+        assert chosen.title == "Incident number 2958"
+        # a filter that keeps it: the cursor stays on it
+        await pilot.press("slash", *"2958", "enter")
+        await pilot.pause()
+        assert listing(app).highlighted.id == chosen.id
+        # one that hides it, then clearing: back on it
+        app.screen.query_one("#search").value = "0001"
+        await pilot.pause()
+        assert listing(app).highlighted.title == "Incident number 0001"
+        await pilot.press("x")
+        await pilot.pause()
+        assert listing(app).highlighted.id == chosen.id
+        # a region filter, the same
+        await pilot.press("r", "down", "enter")  # Belgorod: numbers divisible by 4; 2958 is not
+        await pilot.pause()
+        assert all(row.region == "Belgorod" for row in listing(app).incidents)
+        await pilot.press("x")
+        await pilot.pause()
+        assert listing(app).highlighted.id == chosen.id
+
+
+async def test_enter_opens_the_row_under_the_cursor_after_filtering_and_scrolling(big_journal):
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "down", "down", "enter")  # Crimea: numbers that leave 3 when divided by 4
+        await pilot.pause()
+        await pilot.press("pagedown", "pagedown", "j", "j")
+        expected = listing(app).highlighted
+        assert expected.region == "Crimea"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.current == expected.id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert listing(app).highlighted.id == expected.id
+
+
+async def test_typing_on_narrows_and_deleting_widens_the_search_again(big_journal):
+    def expected(text: str) -> int:
+        return sum(1 for number in range(COUNT) if text in f"{number:04d}")
+
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"29")
+        await pilot.pause()
+        assert len(listing(app).incidents) == expected("29")
+        await pilot.press("9")
+        await pilot.pause()
+        assert len(listing(app).incidents) == expected("299") < expected("29")
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert len(listing(app).incidents) == expected("2")
