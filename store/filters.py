@@ -82,7 +82,8 @@ class IncidentFilter:
             end = self.date_to.isoformat()
             rows = [row for row in rows if row.date_iso <= end]
         for word in self.words:
-            rows = [row for row in rows if word in row.haystack]
+            # The prepared text straight from its slot: this loop runs over every row per key.
+            rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows
 
     def matches(self, incident: IncidentFields, haystack: str | None = None) -> bool:
