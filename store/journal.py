@@ -45,6 +45,8 @@ from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage
 
 INCIDENTS_TABLE = "incidents"
+#: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
+LARGE_FILE = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,26 @@ class Journal:
     def _open(self) -> None:
         """Read the file (again) and index it; nothing is written.
 
-        The garbage collector is paused meanwhile: the millions of objects a large journal
-        parses into would otherwise be traversed again and again, for nothing (none are cycles).
+        For a large journal the garbage collector is paused meanwhile: the millions of objects
+        it parses into would otherwise be traversed again and again, for nothing (JSON has no
+        cycles). They are then frozen, so later collections skip them too; they are still
+        freed by reference counting when the journal lets go of them.
         """
-        paused = gc.isenabled()
+        try:
+            large = self.path.stat().st_size > LARGE_FILE
+        except OSError:
+            large = False
+        if not large:
+            self._open_unpaused()
+            return
+        gc.collect()  # what is garbage now must not be frozen with the journal
+        enabled = gc.isenabled()
         gc.disable()
         try:
             self._open_unpaused()
         finally:
-            # What was just parsed lives as long as the journal: keep later collections off it.
-            # (Its objects are still freed by reference counting when dropped.)
             gc.freeze()
-            if paused:
+            if enabled:
                 gc.enable()
 
     def _open_unpaused(self) -> None:
