@@ -267,21 +267,29 @@ class Journal:
         self._last_query = (incident_filter, found)
         return list(found)
 
-    def validate_all(self) -> int:
-        """Validate every record not validated yet (for a background worker); returns how many are bad."""
-        for incident_id, raw in list(self._raw.items()):
-            if incident_id in self._valid or incident_id in self._problems:
-                continue
-            try:
-                Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
-            except ValidationError as exc:
-                self._problems[incident_id] = tuple(field_problems(exc))
-        return len(self._problems) + len(self._unidentified)
+    def background_checks(self) -> Iterator[None]:
+        """Validate every record not validated yet, then prepare every row for search.
 
-    def prepare_search(self) -> None:
-        """Fold every row's search text now (for a background worker), so typing stays quick."""
+        A generator that does one record per step, for work done in slices between keys.
+        A record changed or re-read meanwhile is skipped (its new version is checked when used).
+        """
+        for incident_id, raw in list(self._raw.items()):
+            if incident_id not in self._valid and incident_id not in self._problems:
+                try:
+                    Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
+                except ValidationError as exc:
+                    if self._raw.get(incident_id) is raw:
+                        self._problems[incident_id] = tuple(field_problems(exc))
+            yield
         for row in list(self.rows()):
             row.prepare()
+            yield
+
+    def validate_all(self) -> int:
+        """Run ``background_checks`` to the end; returns how many records are not valid."""
+        for _ in self.background_checks():
+            pass
+        return len(self._problems) + len(self._unidentified)
 
     def row_regions(self) -> list[tuple[str, int]]:
         """``regions()`` counted from the stored records, without validating them."""

@@ -147,7 +147,8 @@ async def test_invalid_records_are_marked_and_can_be_fixed(journal):
     break_crimea(journal.path)
     app = JournalApp(Journal(journal.path))
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()  # the records are checked after the first paint
+        await pilot.pause()
+        app.screen.finish_checks()  # records are checked after the first paint, between keys
         await pilot.pause()
         assert "1 need fixing" in header(app)
         lines = [line for line in screen_text(app).splitlines() if "2024-07" in line]

@@ -147,3 +147,20 @@ async def test_typing_on_narrows_and_deleting_widens_the_search_again(big_journa
         await pilot.press("backspace", "backspace")
         await pilot.pause()
         assert len(listing(app).incidents) == expected("2")
+
+
+async def test_records_are_checked_in_slices_between_keys(big_journal, monkeypatch):
+    import tui.screens.list as list_screen
+
+    monkeypatch.setattr(list_screen, "CHECK_EVERY", 3600.0)  # no slice on its own: the test drives them
+    monkeypatch.setattr(list_screen, "CHECK_SLICE", 0.0)  # each slice stops after one record
+    app = JournalApp(big_journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen._check_slice()  # noqa: SLF001
+        assert screen._check_timer is not None  # noqa: SLF001 - one slice did not check all 3,000
+        await pilot.press("j")  # keys are handled between slices
+        assert listing(app).cursor == 1
+        screen.finish_checks()
+        assert screen._check_timer is None  # noqa: SLF001

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Select, Static
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
@@ -28,6 +31,9 @@ CASUALTY_CHOICES = (
     ("Unknown", "unknown"),
 )
 SORTS = ("date", "region", "killed")
+#: The records are checked in slices of this many seconds, this often, between keys.
+CHECK_SLICE = 0.008
+CHECK_EVERY = 0.02
 
 
 def sort_rows(rows: list[IncidentRow], order: str) -> list[IncidentRow]:
@@ -71,6 +77,8 @@ class ListScreen(Screen[None]):
         self.incident_filter = IncidentFilter()
         self.sort_order = "date"
         self._shown_once = False
+        self._checks: Iterator[None] = iter(())
+        self._check_timer: Timer | None = None
         self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -92,18 +100,33 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.incident_list.focus()
-        # Only once the list is on screen: checking 100,000 records must not delay it.
-        self.call_after_refresh(self.validate_in_background)
-
-    @work(thread=True, exclusive=True, group="validate")
-    def validate_in_background(self) -> None:
-        """Check every record against the model after the list is shown; mark the bad ones."""
-        journal = self.app.journal
-        if journal.validate_all():
-            self.app.call_from_thread(self.reload)
-        journal.prepare_search()
         for picker in self.query(Select):
             self.watch(picker, "expanded", self._picker_closed, init=False)
+        # Only once the list is on screen: checking 100,000 records must not delay it.
+        self.call_after_refresh(self.start_checks)
+
+    def start_checks(self) -> None:
+        """Check every record and prepare search, in slices between keys (never freezing them)."""
+        self._checks = self.app.journal.background_checks()
+        if self._check_timer is None:
+            self._check_timer = self.set_interval(CHECK_EVERY, self._check_slice)
+
+    def _check_slice(self) -> None:
+        deadline = time.perf_counter() + CHECK_SLICE
+        for _ in self._checks:
+            if time.perf_counter() > deadline:
+                return
+        self.finish_checks()
+
+    def finish_checks(self) -> None:
+        """Do what is left of the checks now, and mark the records found invalid."""
+        for _ in self._checks:
+            pass
+        if self._check_timer is not None:
+            self._check_timer.stop()
+            self._check_timer = None
+        if self.app.journal.bad_records(validate=False):
+            self.reload()
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from another screen: show what changed there
@@ -112,6 +135,7 @@ class ListScreen(Screen[None]):
 
     def on_journal_app_journal_changed(self) -> None:
         self.reload()
+        self.start_checks()  # the journal was read again: check what it holds now
 
     # -- data ------------------------------------------------------------------------------
 
