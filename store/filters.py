@@ -65,8 +65,11 @@ class IncidentFilter:
         same_rest = replace(self, text="") == replace(earlier, text="")
         return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))
 
-    def select_rows(self, rows: list[IncidentRow]) -> list[IncidentRow]:
-        """The rows that match, condition by condition (each a tight loop over what is left)."""
+    def select_rows(self, rows: list[IncidentRow], *, known_words: tuple[str, ...] = ()) -> list[IncidentRow]:
+        """The rows that match, condition by condition (each a tight loop over what is left).
+
+        ``known_words`` are words every row given is already known to contain.
+        """
         if self.region is not None:
             key = self._region_key
             rows = [row for row in rows if row.region_key == key]
@@ -82,6 +85,8 @@ class IncidentFilter:
             end = self.date_to.isoformat()
             rows = [row for row in rows if row.date_iso <= end]
         for word in self.words:
+            if word in known_words:
+                continue
             # The prepared text straight from its slot: this loop runs over every row per key.
             rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows

@@ -260,10 +260,10 @@ class Journal:
         """
         if incident_filter is None or incident_filter.is_empty:
             return list(self.rows())
-        pool = self.rows()
+        pool, known = self.rows(), ()
         if self._last_query is not None and incident_filter.narrows(self._last_query[0]):
-            pool = self._last_query[1]
-        found = incident_filter.select_rows(pool)
+            pool, known = self._last_query[1], self._last_query[0].words
+        found = incident_filter.select_rows(pool, known_words=known)
         self._last_query = (incident_filter, found)
         return list(found)
 
