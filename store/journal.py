@@ -42,7 +42,7 @@ from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
-from store.storage import AtomicJSONStorage
+from store.storage import AtomicJSONStorage, file_signature
 
 INCIDENTS_TABLE = "incidents"
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
@@ -57,6 +57,8 @@ class BadRecord:
     id: str | None
     problems: tuple[FieldProblem, ...]
     record: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Its id is held by another record: only a hand edit of the file can tell them apart.
+    duplicate: bool = False
 
     def __str__(self) -> str:
         who = f"incident {self.id}" if self.id else "an incident with no id"
@@ -93,6 +95,13 @@ def _normal_id(value: Any) -> str | None:
         return value
 
 
+#: How ``Journal.rows`` orders besides by date (stable sorts keep newest first within ties).
+ROW_ORDERS = {
+    "region": lambda row: row.region.casefold(),
+    "killed": lambda row: (row.killed_min is None, -(row.killed_min or 0)),
+}
+
+
 def _sort_key(incident: Incident) -> tuple:
     return (incident.date, incident.created_at, incident.id)
 
@@ -105,6 +114,10 @@ class Journal:
         if not self.path.name or self.path.is_dir():
             raise JournalUnreadable(f"{str(path)!r} is not a journal file name")
         self._lock = FileLock(lock_path(self.path))
+        #: Bumped on every (re-)read of the file: whoever keeps derived state can tell.
+        self.generation = 0
+        self._frozen = False
+        self._refused: tuple[tuple[int, int, int] | None, JournalUnreadable] | None = None
         self._open()
 
     # -- opening ---------------------------------------------------------------------------
@@ -124,13 +137,16 @@ class Journal:
         if not large:
             self._open_unpaused()
             return
-        gc.collect()  # what is garbage now must not be frozen with the journal
+        if not self._frozen:
+            gc.collect()  # what is garbage now must not be frozen with the journal
         enabled = gc.isenabled()
         gc.disable()
         try:
             self._open_unpaused()
         finally:
-            gc.freeze()
+            if not self._frozen:  # once, at the first read: a re-read must not freeze the app
+                gc.freeze()
+                self._frozen = True
             if enabled:
                 gc.enable()
 
@@ -141,6 +157,7 @@ class Journal:
         storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._db, self._storage, self.migrated_from = database, storage, migrated_from
+        self.generation += 1
         self._table = self._db.table(INCIDENTS_TABLE, cache_size=0)
         self._meta = self._db.table(META_TABLE, cache_size=0)
         self._history = self._db.table(HISTORY_TABLE, cache_size=0)
@@ -152,8 +169,9 @@ class Journal:
         self._haystacks: dict[str, str] = {}
         self._sorted: list[Incident] | None = None
         self._rows: list[IncidentRow] | None = None
+        self._ordered: dict[str, list[IncidentRow]] = {}
         self._row_regions: list[tuple[str, int]] | None = None
-        self._last_query: tuple[IncidentFilter, list[IncidentRow]] | None = None
+        self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
         self._index()
 
     def _migrate(self, storage: AtomicJSONStorage) -> int | None:
@@ -189,10 +207,22 @@ class Journal:
                 self._unidentified.append((int(key), document))
 
     def refresh(self) -> bool:
-        """Re-read the journal if another program changed it since; True if it did."""
+        """Re-read the journal if another program changed it since; True if it did.
+
+        A file found unreadable is not parsed again until it changes once more; until then
+        every call (and so every save) is refused with the same error.
+        """
         if not self._storage.changed_on_disk():
             return False
-        self._open()
+        signature = file_signature(self.path)
+        if self._refused is not None and self._refused[0] == signature:
+            raise self._refused[1]
+        try:
+            self._open()
+        except JournalUnreadable as exc:
+            self._refused = (signature, exc)
+            raise
+        self._refused = None
         return True
 
     def close(self) -> None:
@@ -245,26 +275,37 @@ class Journal:
             )
         return matches[0]
 
-    def rows(self) -> list[IncidentRow]:
-        """Every stored incident as a list row, newest first, without validating any."""
+    def rows(self, order: str = "date") -> list[IncidentRow]:
+        """Every stored incident as a list row, without validating any.
+
+        ``order``: ``date`` (newest first), ``region`` (by name, newest first within one) or
+        ``killed`` (most first by the reported minimum, unknown last). Each order is sorted once
+        and kept; a save updates the rows in place.
+        """
         if self._rows is None:
             rows = [IncidentRow(incident_id, raw) for incident_id, raw in self._raw.items()]
             rows.sort(key=IncidentRow.sort_key, reverse=True)
             self._rows = rows
-        return self._rows
+        if order == "date":
+            return self._rows
+        ordered = self._ordered.get(order)
+        if ordered is None:
+            ordered = self._ordered[order] = sorted(self._rows, key=ROW_ORDERS[order])
+        return ordered
 
-    def query_rows(self, incident_filter: IncidentFilter | None = None) -> list[IncidentRow]:
-        """The rows ``incident_filter`` matches, newest first.
+    def query_rows(self, incident_filter: IncidentFilter | None = None, order: str = "date") -> list[IncidentRow]:
+        """The rows ``incident_filter`` matches, in ``order`` (see ``rows``).
 
         Typing on in a search only narrows the previous result, so only that is searched.
         """
         if incident_filter is None or incident_filter.is_empty:
-            return list(self.rows())
-        pool, known = self.rows(), ()
-        if self._last_query is not None and incident_filter.narrows(self._last_query[0]):
-            pool, known = self._last_query[1], self._last_query[0].words
+            return list(self.rows(order))
+        pool, known = self.rows(order), ()
+        last = self._last_query
+        if last is not None and last[0] == order and incident_filter.narrows(last[1]):
+            pool, known = last[2], last[1].words
         found = incident_filter.select_rows(pool, known_words=known)
-        self._last_query = (incident_filter, found)
+        self._last_query = (order, incident_filter, found)
         return list(found)
 
     def background_checks(self) -> Iterator[None]:
@@ -360,7 +401,12 @@ class Journal:
                 if isinstance(raw_id, str)
                 else FieldProblem("id", "is missing or not text")
             )
-            bad.append(BadRecord(positions[doc_id], raw_id if isinstance(raw_id, str) else None, (problem,), document))
+            bad.append(
+                BadRecord(
+                    positions[doc_id], raw_id if isinstance(raw_id, str) else None, (problem,), document,
+                    duplicate=isinstance(raw_id, str),
+                )
+            )
         return sorted(bad, key=lambda record: record.position)
 
     def _all_doc_ids(self) -> Iterator[int]:
@@ -437,13 +483,23 @@ class Journal:
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
         self._haystacks.pop(incident.id, None)
-        self._sorted = self._rows = self._last_query = self._row_regions = None
+        self._sorted = self._last_query = self._row_regions = None
+        self._ordered = {}
+        if self._rows is not None:  # one row changes; the other 99,999 stay as they are
+            row = IncidentRow(incident.id, self._raw[incident.id])
+            row.prepare()
+            self._rows = [kept for kept in self._rows if kept.id != incident.id]
+            self._rows.append(row)
+            self._rows.sort(key=IncidentRow.sort_key, reverse=True)  # nearly sorted: one pass
 
     def _forget(self, incident_id: str) -> None:
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems, self._haystacks):
             cache.pop(incident_id, None)
-        self._sorted = self._rows = self._last_query = self._row_regions = None
+        self._sorted = self._last_query = self._row_regions = None
+        self._ordered = {}
+        if self._rows is not None:
+            self._rows = [row for row in self._rows if row.id != incident_id]
 
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""
@@ -488,21 +544,30 @@ class Journal:
             self._forget(incident_id)
         return incident
 
-    def restore(self, id_or_prefix: str) -> Incident:
-        """Bring back a deleted incident as it was when deleted, as a new revision."""
+    def restore(self, id_or_prefix: str) -> Incident | None:
+        """Bring back a deleted incident as it was when deleted, as a new revision.
+
+        One that was invalid when deleted comes back unchanged, to be fixed (returns None).
+        """
         with self._writing():
             gone = {entry.incident_id: entry for entry in self.deleted()}
             if id_or_prefix.strip().lower() in self._raw:
                 raise IncidentNotFound(f"incident {id_or_prefix.strip()} is not deleted")
             incident_id = self._match(id_or_prefix, gone)
             entry = gone[incident_id]
+            now = utc_now()
+            self._history.insert(HistoryEntry(incident_id, entry.revision, now, "restore", None).document())
             try:
                 old = Incident.model_validate(entry.record)
-            except ValidationError as exc:
-                raise InvalidIncident(field_problems(exc)) from None
-            now = utc_now()
+            except ValidationError:
+                # It was invalid when deleted: it comes back as it was, to be fixed.
+                record = dict(entry.record or {})
+                doc_id = self._table.insert(record)
+                self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
+                self._sorted = self._rows = self._last_query = self._row_regions = None
+                self._ordered = {}
+                return None
             restored = old.model_copy(update={"revision": old.revision + 1, "updated_at": now})
-            self._history.insert(HistoryEntry(incident_id, old.revision, now, "restore", None).document())
             doc_id = self._table.insert(restored.record())
             self._changed(restored, doc_id)
         return restored

@@ -78,19 +78,25 @@ class JournalApp(App[None]):
 
         self.push_screen(ConfirmScreen("Delete this incident?", title), answered)
 
-    def undo_delete(self) -> Incident | None:
-        """Bring back the incident deleted last in this session."""
+    def undo_delete(self) -> str | None:
+        """Bring back the incident deleted last (here, or else by any program); returns its id."""
         if self.last_deleted_id is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return None
+            deleted = self.journal.deleted()  # the last delete, made here or by another program
+            if not deleted:
+                self.notify("Nothing to undo.", timeout=2)
+                return None
+            self.last_deleted_id = deleted[0].incident_id
         try:
             incident = self.journal.restore(self.last_deleted_id)
         except JournalError as exc:
             self.notify(str(exc), title="Not restored", severity="error", markup=False)
             return None
-        self.last_deleted_id = None
-        self.notify(f"Restored: {incident.title}", markup=False)
-        return incident
+        restored_id, self.last_deleted_id = self.last_deleted_id, None
+        if incident is None:
+            self.notify("Restored; it was invalid when deleted and is marked to be fixed.", markup=False)
+        else:
+            self.notify(f"Restored: {incident.title}", markup=False)
+        return restored_id
 
     # -- the command palette: every action of the screen, by name ------------------------------
 

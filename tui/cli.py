@@ -31,7 +31,9 @@ from store import (
     JournalUnreadable,
 )
 from store.errors import FieldProblem, field_problems
+from store.locking import lock_path
 from store.recovery import backup_report
+from store.storage import backup_path
 from store.exchange import ImportRejected, export_json, incident_json, incidents_to_json, parse_incidents_json
 from store.models import (
     ATTRIBUTIONS,
@@ -415,6 +417,9 @@ def import_command(journal: Journal, file: Path) -> None:
 def export_command(journal: Journal, output: str, target: Path, **filters: Any) -> None:
     """Export incidents (with the list's filters) to a file."""
     incidents = journal.query(build_filter(**filters))
+    own = {journal.path, backup_path(journal.path), lock_path(journal.path)}
+    if str(target) != "-" and target.resolve() in {path.resolve() for path in own}:
+        raise InputError(f"-o: {target} is the journal itself (or its .bak or .lock); choose another file")
     if str(target) == "-":
         click.echo(incidents_to_json(incidents).decode(), nl=False)
         return
@@ -470,7 +475,10 @@ def history_command(journal: Journal, incident_id: str) -> None:
 def restore_command(journal: Journal, incident_id: str) -> None:
     """Bring back a deleted incident, as it was when it was deleted."""
     incident = journal.restore(incident_id)
-    click.echo(f"restored {incident.id} (revision {incident.revision}): {incident.title}")
+    if incident is None:
+        click.echo(f"restored {incident_id}, as it was: invalid; '{PROG} check' says what to fix")
+    else:
+        click.echo(f"restored {incident.id} (revision {incident.revision}): {incident.title}")
 
 
 @cli.command("deleted")
@@ -499,8 +507,8 @@ def _error_lines(exc: BaseException) -> tuple[list[str], int]:
         return [message], exc.exit_code
     if isinstance(exc, ImportRejected):
         return [*(str(error) for error in exc.errors), str(exc)], 2
-    if isinstance(exc, InvalidIncident):
-        return [_problem_line(problem) for problem in exc.problems], 1
+    if isinstance(exc, InvalidIncident):  # a stored record, not what was typed: name the fields
+        return [f"the stored incident is invalid: {problem}" for problem in exc.problems], 1
     if isinstance(exc, (IncidentNotFound, AmbiguousId)):
         return [str(exc)], 2
     if isinstance(exc, JournalUnreadable):

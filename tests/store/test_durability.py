@@ -831,3 +831,48 @@ def test_temporary_files_left_by_a_killed_save_are_removed_by_the_next_save(jour
         journal.add(make_fields(title="second"))
     assert not any(orphan.exists() for orphan in orphans)
     assert other.exists()  # only this journal's own leftovers are touched
+
+
+def test_an_incident_invalid_when_deleted_comes_back_as_it_was(journal_path, make_fields):
+    with Journal(journal_path) as journal:
+        incident = journal.add(make_fields())
+    data = json.loads(journal_path.read_text())
+    for record in data["incidents"].values():
+        record["date"] = "2024-13-45"
+    journal_path.write_text(json.dumps(data))
+    with Journal(journal_path) as journal:
+        journal.delete(incident.id)
+        assert journal.restore(incident.id[:8]) is None
+        [bad] = journal.bad_records()
+        assert bad.id == incident.id and bad.record["date"] == "2024-13-45"
+
+
+def test_a_file_found_unreadable_is_not_parsed_again_and_refuses_saves(journal_path, make_fields, monkeypatch):
+    with Journal(journal_path) as journal:
+        journal.add(make_fields())
+        journal_path.write_bytes(b"{broken")
+        with pytest.raises(JournalUnreadable):
+            journal.refresh()
+        parsed = []
+        real_open = Journal._open_unpaused
+        monkeypatch.setattr(Journal, "_open_unpaused", lambda self: parsed.append(1) or real_open(self))
+        with pytest.raises(JournalUnreadable):
+            journal.refresh()
+        with pytest.raises(JournalUnreadable):
+            journal.add(make_fields(title="not over a broken file"))
+        assert parsed == []
+    assert journal_path.read_bytes() == b"{broken"
+
+
+def test_a_save_updates_the_rows_in_place(journal_path, make_fields):
+    with Journal(journal_path) as journal:
+        first = journal.add(make_fields(title="first", date="2024-07-01"))
+        second = journal.add(make_fields(title="second", date="2024-07-02"))
+        rows = journal.rows()
+        untouched = next(row for row in rows if row.id == first.id)
+        untouched.prepare()
+        journal.update(journal.get(second.id).with_changes(date="2024-06-01", title="second, moved"))
+        after = journal.rows()
+        assert [row.title for row in after] == ["first", "second, moved"]
+        assert next(row for row in after if row.id == first.id) is untouched  # not rebuilt
+        assert [row.title for row in journal.rows("region")] == ["first", "second, moved"]

@@ -231,3 +231,51 @@ async def test_an_invalid_record_opened_before_the_check_is_done_goes_to_the_for
         await pilot.pause()
         assert isinstance(app.screen, EditScreen)
         assert app.screen.broken is not None and app.screen.broken.id == CRIMEA
+
+
+async def test_u_after_a_restart_restores_the_last_delete(journal):
+    journal.delete(IZHEVSK)
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.query_one(IncidentList).highlighted.id == IZHEVSK
+
+
+async def test_marks_of_invalid_records_come_back_after_a_re_read(journal):
+    journal.close()
+    break_crimea(journal.path)
+    app = JournalApp(Journal(journal.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.finish_checks()
+        await pilot.pause()
+        assert "1 need fixing" in header(app)
+        with Journal(journal.path) as other:
+            other.add(IncidentFields(title="Another", date="2024-07-05", country="Russia", region="Kursk"))
+        assert app.check_for_changes()
+        await pilot.pause()
+        app.screen.finish_checks()
+        await pilot.pause()
+        assert "1 need fixing" in header(app)
+
+
+async def test_a_record_with_a_duplicate_id_does_not_hide_or_harm_the_original(journal):
+    journal.close()
+    data = json.loads(journal.path.read_text())
+    original = next(record for record in data["incidents"].values() if record["id"] == IZHEVSK)
+    data["incidents"]["99"] = {**original, "title": "a hand-made copy", "date": "bad"}
+    journal.path.write_text(json.dumps(data))
+    app = JournalApp(Journal(journal.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.finish_checks()
+        await pilot.pause()
+        titles = [getattr(row, "title", None) for row in rows(app)]
+        assert "Drone strike sets a factory on fire in Izhevsk" in titles  # the original is listed
+        await pilot.press("g")  # the copy is marked at the top
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)  # refused: only a hand edit can tell them apart
+    assert Journal(journal.path).get(IZHEVSK).title == "Drone strike sets a factory on fire in Izhevsk"

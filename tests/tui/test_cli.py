@@ -487,3 +487,12 @@ def test_markup_like_text_is_printed_literally(journal):
     listing = run_module("--journal", str(journal), "list")
     assert listing.returncode == 0
     assert title in listing.stdout
+
+
+def test_export_never_writes_over_the_journal(ij, journal):
+    ij("seed")
+    before = journal.read_bytes()
+    for target in (journal, journal.with_name("journal.json.bak"), journal.with_name("journal.json.lock")):
+        result = ij("export", "-o", str(target))
+        assert result.code == 2 and "-o" in result.err and len(result.err_lines) == 1
+    assert journal.read_bytes() == before

@@ -32,6 +32,7 @@ from store.models import (
     VERIFICATIONS,
 )
 from store.taxonomy import SUB_EVENT_TYPES
+from store.taxonomy import resolve as resolve_event_type
 from store.models import utc_now
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
@@ -119,6 +120,11 @@ def raw_form_values(record: Mapping[str, Any]) -> dict[str, Any]:
             values["tags"] = ", ".join(map(str, value))
         elif field.name in ("killed", "injured"):
             values[field.name] = display_value(field.name, value) if value is not None else "?"
+        elif field.name == "event_type" and isinstance(value, str):
+            try:
+                values[field.name] = resolve_event_type(value)
+            except ValueError:
+                pass  # not a type at all: left blank, with the problem marked beside it
         elif field.kind == "select":
             values[field.name] = value if value in field.choices else values[field.name]
         elif value is not None:
@@ -214,7 +220,7 @@ class EditScreen(Screen[Incident | None]):
             else:
                 suggester = None
                 if field.name == "region":
-                    regions = [region for region, _ in self.app.journal.regions()]
+                    regions = [region for region, _ in self.app.journal.row_regions()]
                     suggester = SuggestFromList(regions, case_sensitive=False)
                 yield Input(value, placeholder=field.placeholder, compact=True, suggester=suggester,
                             id=f"f-{field.name}")

@@ -36,18 +36,6 @@ CHECK_SLICE = 0.008
 CHECK_EVERY = 0.02
 
 
-def sort_rows(rows: list[IncidentRow], order: str) -> list[IncidentRow]:
-    """``rows`` come newest first; region and killed orders keep that within ties.
-
-    By killed: most first, by the reported minimum; unknown counts last.
-    """
-    if order == "region":
-        return sorted(rows, key=lambda row: row.region.casefold())
-    if order == "killed":
-        return sorted(rows, key=lambda row: (row.killed_min is None, -(row.killed_min or 0)))
-    return rows
-
-
 def short_path(path: Path) -> str:
     """The journal's path as a person reads it: ``~`` for the home folder."""
     try:
@@ -79,6 +67,7 @@ class ListScreen(Screen[None]):
         self._shown_once = False
         self._checks: Iterator[None] = iter(())
         self._check_timer: Timer | None = None
+        self._checked_generation = -1
         self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -98,6 +87,7 @@ class ListScreen(Screen[None]):
         return self.query_one(IncidentList)
 
     def on_mount(self) -> None:
+        self._checked_generation = self.app.journal.generation  # checks start after the paint
         self.reload()
         self.incident_list.focus()
         for picker in self.query(Select):
@@ -108,6 +98,7 @@ class ListScreen(Screen[None]):
     def start_checks(self) -> None:
         """Check every record and prepare search, in slices between keys (never freezing them)."""
         self._checks = self.app.journal.background_checks()
+        self._checked_generation = self.app.journal.generation
         if self._check_timer is None:
             self._check_timer = self.set_interval(CHECK_EVERY, self._check_slice)
 
@@ -135,7 +126,6 @@ class ListScreen(Screen[None]):
 
     def on_journal_app_journal_changed(self) -> None:
         self.reload()
-        self.start_checks()  # the journal was read again: check what it holds now
 
     # -- data ------------------------------------------------------------------------------
 
@@ -143,9 +133,11 @@ class ListScreen(Screen[None]):
         """Show the journal through the current filters and order."""
         journal = self.app.journal
         self._refresh_regions()
-        incidents = sort_rows(journal.query_rows(self.incident_filter), self.sort_order)
+        if journal.generation != self._checked_generation:
+            self.start_checks()  # the file was (re-)read: what was found before no longer holds
+        incidents = journal.query_rows(self.incident_filter, self.sort_order)
         bad = journal.bad_records(validate=False)  # the rest are checked in the background
-        bad_ids = {record.id for record in bad}
+        bad_ids = {record.id for record in bad if not record.duplicate}
         if bad_ids:
             incidents = [row for row in incidents if row.id not in bad_ids]
         # Records that need fixing come first while nothing is filtered out.
@@ -291,7 +283,7 @@ class ListScreen(Screen[None]):
 
     def fix(self, record: BadRecord) -> None:
         """Open an invalid record in the form, with its problems marked."""
-        if record.id is None or record.id not in self.app.journal:
+        if record.id is None or record.duplicate or record.id not in self.app.journal:
             self.notify(
                 "This record has no usable id; fix it by hand in the journal file "
                 "(incident-journal check names it).", severity="warning", markup=False,
@@ -316,8 +308,8 @@ class ListScreen(Screen[None]):
         incident = listing.highlighted
         if incident is None:
             return
-        if incident.id is None or incident.id not in self.app.journal:
-            self.notify("This record has no usable id; fix it by hand.", severity="warning")
+        if incident.id is None or getattr(incident, "duplicate", False) or incident.id not in self.app.journal:
+            self.notify("This record has no id of its own; fix it by hand in the file.", severity="warning")
             return
         rows = listing.incidents
         neighbour = rows[listing.cursor + 1] if listing.cursor + 1 < len(rows) else (
@@ -327,9 +319,9 @@ class ListScreen(Screen[None]):
         self.app.confirm_delete(incident, on_done=lambda: self.reload(keep_id=keep))
 
     def action_undo(self) -> None:
-        restored = self.app.undo_delete()
-        if restored is not None:
-            self.reload(keep_id=restored.id)
+        restored_id = self.app.undo_delete()
+        if restored_id is not None:
+            self.reload(keep_id=restored_id)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
