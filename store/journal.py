@@ -534,10 +534,19 @@ class Journal:
             self._changed(saved, doc_id)
         return saved
 
-    def delete(self, id_or_prefix: str) -> Incident | None:
-        """Remove an incident (kept in the history); returns it (None if it was invalid)."""
+    def delete(self, id_or_prefix: str, *, revision: int | None = None) -> Incident | None:
+        """Remove an incident (kept in the history); returns it (None if it was invalid).
+
+        With ``revision`` (the one the person saw), refused if it was changed since.
+        """
         with self._writing():
             incident_id = self.resolve_id(id_or_prefix)
+            stored_revision = self._raw[incident_id].get("revision")
+            if revision is not None and isinstance(stored_revision, int) and stored_revision != revision:
+                raise RevisionConflict(
+                    f"incident {incident_id[:8]} was changed elsewhere since you saw it (now revision "
+                    f"{stored_revision}, you saw {revision}); it was not deleted"
+                )
             incident = self._validated(incident_id)
             self._keep(incident_id, "delete", utc_now())
             self._table.remove(doc_ids=[self._doc_ids[incident_id]])

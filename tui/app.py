@@ -14,6 +14,14 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.list import ListScreen
 
 
+def _seen_revision(shown: Incident | IncidentRow | BadRecord) -> int | None:
+    """The revision a person was looking at (a delete of a later one is refused)."""
+    if isinstance(shown, Incident):
+        return shown.revision
+    revision = (shown.raw if isinstance(shown, IncidentRow) else shown.record).get("revision")
+    return revision if isinstance(revision, int) and not isinstance(revision, bool) else None
+
+
 class JournalApp(App[None]):
     """Browse and edit the incidents of ``journal``; every action has a key."""
 
@@ -68,7 +76,7 @@ class JournalApp(App[None]):
             if not yes or incident.id is None:
                 return
             try:
-                self.journal.delete(incident.id)
+                self.journal.delete(incident.id, revision=_seen_revision(incident))
             except JournalError as exc:
                 self.notify(str(exc), title="Not deleted", severity="error", markup=False)
                 return

@@ -279,3 +279,17 @@ async def test_a_record_with_a_duplicate_id_does_not_hide_or_harm_the_original(j
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)  # refused: only a hand edit can tell them apart
     assert Journal(journal.path).get(IZHEVSK).title == "Drone strike sets a factory on fire in Izhevsk"
+
+
+async def test_deleting_what_someone_else_just_changed_is_refused(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        with Journal(journal.path) as other:
+            other.update(other.get(IZHEVSK).with_changes(killed="5"))
+        await pilot.press("y")
+        await pilot.pause()
+        assert any("changed elsewhere" in message for message in notifications(app))
+    assert str(Journal(journal.path).get(IZHEVSK).killed) == "5"
