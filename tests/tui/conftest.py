@@ -35,3 +35,22 @@ def empty_journal(tmp_path: Path):
     journal = Journal(tmp_path / "empty.json")
     yield journal
     journal.close()
+
+
+# -- reading the screen, shared by the app tests -------------------------------------------------
+
+
+def header(app) -> str:
+    """The list's title bar: "N of M incidents · sorted by … · path"."""
+    return str(app.screen.query_one("#title-bar").render())
+
+
+def screen_text(app) -> str:
+    """Every line the screen shows, as plain text."""
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - test helper
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def notifications(app) -> list[str]:
+    """The messages of the toasts shown so far."""
+    return [notification.message for notification in app._notifications]  # noqa: SLF001

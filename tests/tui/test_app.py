@@ -17,6 +17,8 @@ from tui.screens.help import HelpScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
+from .conftest import header, notifications, screen_text
+
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 MARKUP = "[/] closing [bold red]tag"
 CYRILLIC = "Удар дрона по заводу"
@@ -25,20 +27,6 @@ SIZE = (130, 40)
 
 def regions(app: JournalApp) -> list[str]:
     return [incident.region for incident in app.screen.query_one(IncidentList).incidents]
-
-
-def header(app: JournalApp) -> str:
-    return str(app.screen.query_one("#title-bar").render())
-
-
-def screen_text(app: JournalApp) -> str:
-    """Every line the screen shows, as plain text."""
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - test helper
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def notifications(app: JournalApp) -> list[str]:
-    return [notification.message for notification in app._notifications]  # noqa: SLF001
 
 
 def cursor_incident(app: JournalApp):

@@ -15,6 +15,8 @@ from tui.screens.history import HistoryScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
+from .conftest import header, notifications, screen_text
+
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 CRIMEA = "32047f98-ec01-4a69-a671-58ddae647c0d"
 SIZE = (130, 40)
@@ -22,19 +24,6 @@ SIZE = (130, 40)
 
 def rows(app):
     return list(app.screen.query_one(IncidentList).incidents)
-
-
-def header(app) -> str:
-    return str(app.screen.query_one("#title-bar").render())
-
-
-def screen_text(app) -> str:
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - test helper
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def notifications(app) -> list[str]:
-    return [notification.message for notification in app._notifications]  # noqa: SLF001
 
 
 async def test_another_program_adding_shows_up_in_the_list(journal):
