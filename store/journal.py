@@ -36,7 +36,7 @@ from store.errors import (
     RevisionConflict,
     field_problems,
 )
-from store.filters import IncidentFilter, search_text
+from store.filters import IncidentFilter
 from store.history import HistoryEntry, HistoryStep, describe
 from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
@@ -166,7 +166,6 @@ class Journal:
         self._unidentified: list[tuple[int, dict[str, Any]]] = []
         self._valid: dict[str, Incident] = {}
         self._problems: dict[str, tuple[FieldProblem, ...]] = {}
-        self._haystacks: dict[str, str] = {}
         self._sorted: list[Incident] | None = None
         self._rows: list[IncidentRow] | None = None
         self._ordered: dict[str, list[IncidentRow]] = {}
@@ -358,20 +357,11 @@ class Journal:
 
     def query(self, incident_filter: IncidentFilter | None = None) -> list[Incident]:
         """The valid incidents ``incident_filter`` matches, newest first."""
-        incidents = self.all()
         if incident_filter is None or incident_filter.is_empty:
-            return incidents
-        return [
-            incident
-            for incident in incidents
-            if incident_filter.matches(incident, self._haystack(incident))
-        ]
-
-    def _haystack(self, incident: Incident) -> str:
-        text = self._haystacks.get(incident.id)
-        if text is None:
-            text = self._haystacks[incident.id] = search_text(incident)
-        return text
+            return self.all()
+        # The rows are filtered (they share the list's search text); only matches are validated.
+        matches = (self._validated(row.id) for row in self.query_rows(incident_filter))
+        return [incident for incident in matches if incident is not None]
 
     def regions(self) -> list[tuple[str, int]]:
         """Each region in the journal with its number of incidents, by name."""
@@ -482,7 +472,6 @@ class Journal:
         self._raw[incident.id] = incident.record()
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
-        self._haystacks.pop(incident.id, None)
         self._sorted = self._last_query = self._row_regions = None
         self._ordered = {}
         if self._rows is not None:  # one row changes; the other 99,999 stay as they are
@@ -494,7 +483,7 @@ class Journal:
 
     def _forget(self, incident_id: str) -> None:
         del self._doc_ids[incident_id], self._raw[incident_id]
-        for cache in (self._valid, self._problems, self._haystacks):
+        for cache in (self._valid, self._problems):
             cache.pop(incident_id, None)
         self._sorted = self._last_query = self._row_regions = None
         self._ordered = {}
