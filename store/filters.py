@@ -13,11 +13,11 @@ from store.text import search_fold
 
 
 def search_text(incident: IncidentFields) -> str:
-    """The folded text a search looks in: title, place, region, summary, outlets, tags."""
-    parts = [incident.title, incident.place or "", incident.region, incident.summary]
-    parts.extend(source.outlet for source in incident.sources)
-    parts.extend(incident.tags)
-    return search_fold("\n".join(parts))
+    """The folded text a search looks in: title, place, region, summary, outlets, tags.
+
+    The same text the list's rows search (``IncidentRow.haystack``), made from the fields.
+    """
+    return IncidentRow("", incident.fields_record()).haystack
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ class IncidentRow:
 
     @property
     def haystack(self) -> str:
-        """The folded text a search looks in (see ``store.filters.search_text``)."""
+        """The folded text a search looks in: title, place, region, summary, outlets, tags."""
         if self._haystack is None:
             raw = self.raw
             parts = [self.title, _text(raw.get("place")), self.region, _text(raw.get("summary"))]
