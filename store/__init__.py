@@ -15,7 +15,7 @@ from store.errors import (
     RevisionConflict,
 )
 from store.filters import IncidentFilter
-from store.journal import SCHEMA_VERSION, BadRecord, ImportResult, Journal
+from store.journal import SCHEMA_VERSION, BadRecord, ImportResult, Journal, PossibleDuplicate
 from store.models import Incident, IncidentFields, Source
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "JournalError",
     "JournalUnreadable",
     "JournalWriteError",
+    "PossibleDuplicate",
     "RevisionConflict",
     "Source",
 ]

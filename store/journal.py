@@ -43,6 +43,7 @@ from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate,
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage, file_signature
+from store.text import search_fold
 
 INCIDENTS_TABLE = "incidents"
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
@@ -70,6 +71,34 @@ class BadRecord:
 class ImportResult:
     added: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())
+    updated: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """``incident_id`` may record the same event as ``other_id``, already in the journal."""
+
+    incident_id: str
+    other_id: str
+    other_title: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"possible duplicate of {self.other_id[:8]} \u201c{self.other_title}\u201d ({self.reason})"
+
+
+def url_key(url: str) -> str:
+    """A URL compared loosely: any case, with or without scheme, ``www.`` or a final ``/``."""
+    key = url.strip().lower().rstrip("/")
+    for prefix in ("https://", "http://"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+            break
+    return key.removeprefix("www.")
+
+
+def place_key(place: str) -> str:
+    return search_fold(" ".join(place.split()))
 
 
 def _replace_with(record: Mapping[str, Any]):
@@ -570,12 +599,14 @@ class Journal:
             self._changed(restored, doc_id)
         return restored
 
-    def import_incidents(self, incidents: Iterable[Incident]) -> ImportResult:
+    def import_incidents(self, incidents: Iterable[Incident], *, updates: Iterable[Incident] = ()) -> ImportResult:
         """Add whole incidents, keeping their ids; those already here are skipped.
 
-        All are written in one atomic write: either every new one is saved or none is.
+        ``updates`` are new versions of incidents already here, each carrying the revision it was
+        made from: if any was changed since, nothing is saved (``RevisionConflict``).
+        Everything is written in one atomic write: either all of it is saved or none.
         """
-        incidents = list(incidents)
+        incidents, updates = list(incidents), list(updates)
         with self._writing():
             new: dict[str, Incident] = {}
             skipped: list[str] = []
@@ -584,8 +615,67 @@ class Journal:
                     skipped.append(incident.id)
                 else:
                     new[incident.id] = incident
+            now = utc_now()
+            saved: list[tuple[Incident, int]] = []
+            for incident in updates:
+                if incident.id not in self._raw:
+                    raise IncidentNotFound(f"incident {incident.id} is no longer in the journal; nothing was imported")
+                stored_revision = self._raw[incident.id].get("revision")
+                if isinstance(stored_revision, int) and stored_revision != incident.revision:
+                    raise RevisionConflict(
+                        f"incident {incident.id[:8]} was changed elsewhere meanwhile; nothing was imported"
+                    )
+                base = stored_revision if isinstance(stored_revision, int) else incident.revision
+                changed = incident.model_copy(update={"revision": base + 1, "updated_at": now})
+                self._keep(incident.id, "update", now)
+                doc_id = self._doc_ids[incident.id]
+                self._table.update(_replace_with(changed.record()), doc_ids=[doc_id])
+                saved.append((changed, doc_id))
             if new:
                 doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
-                for incident, doc_id in zip(new.values(), doc_ids):
-                    self._changed(incident, doc_id)
-        return ImportResult(added=tuple(new), skipped=tuple(skipped))
+                saved.extend(zip(new.values(), doc_ids))
+            many = len(saved) > 20
+            if many:
+                self._rows = None  # sorting once afterwards beats placing each row
+            for incident, doc_id in saved:
+                self._changed(incident, doc_id)
+        return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
+
+    def possible_duplicates(self, incidents: Iterable[IncidentFields]) -> list[PossibleDuplicate]:
+        """Incidents here that may record the same event as one of ``incidents``: the same date
+        and place, or a source URL in common. One pass over the journal, however many are asked.
+
+        ``incidents`` may be new (not yet saved) or saved ones (then they are not their own duplicates).
+        """
+        by_place: dict[tuple[str, str], list[Any]] = {}
+        by_url: dict[str, list[tuple[Any, str]]] = {}
+        for incident in incidents:
+            if incident.place:
+                by_place.setdefault((incident.date.isoformat(), place_key(incident.place)), []).append(incident)
+            for source in incident.sources:
+                if source.url:
+                    by_url.setdefault(url_key(source.url), []).append((incident, source.url))
+        dates = {date for date, _ in by_place}
+        found: list[PossibleDuplicate] = []
+        for other_id, raw in self._raw.items():
+            place, date = raw.get("place"), raw.get("date")
+            matches: list[tuple[Any, str]] = []
+            if isinstance(date, str) and date in dates and isinstance(place, str):
+                matches.extend((incident, "same date and place") for incident in by_place.get((date, place_key(place)), ()))
+            sources = raw.get("sources")
+            if by_url and isinstance(sources, list):
+                for source in sources:
+                    url = source.get("url") if isinstance(source, Mapping) else None
+                    if isinstance(url, str):
+                        matches.extend(
+                            (incident, f"same source URL {their_url}") for incident, their_url in by_url.get(url_key(url), ())
+                        )
+            seen: set[str] = set()
+            for incident, reason in matches:
+                own_id = getattr(incident, "id", None)
+                if own_id == other_id or (own_id, reason) in seen:
+                    continue
+                seen.add((own_id, reason))
+                title = raw.get("title")
+                found.append(PossibleDuplicate(own_id or "", other_id, title if isinstance(title, str) else "", reason))
+        return found

@@ -186,6 +186,9 @@ class IncidentFields(BaseModel):
     verification: Verification = "unverified"
     sources: list[Source] = Field(default_factory=list, max_length=SOURCES_MAX)
 
+    #: ACLED's ``event_id_cnty`` of an incident imported from ACLED (importing it again adds nothing).
+    acled_id: OptionalLine = None
+
     @model_validator(mode="before")
     @classmethod
     def _drop_derived(cls, data: Any) -> Any:

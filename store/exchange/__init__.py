@@ -1,0 +1,182 @@
+"""Moving incidents in and out of a journal: JSON, CSV, ACLED's CSV and GeoJSON.
+
+Export writes the incidents given (the CLI and the app pass the filtered list). Import reads
+a whole file, checks every row through the model, then plans what would change (new
+incidents, updates, incidents already here, possible duplicates) before anything is written;
+``Journal.import_incidents`` then writes the plan in one atomic write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from store.errors import InvalidIncident, field_problems
+from store.exchange import acled, csv_format, geojson, json_format
+from store.exchange.batch import (
+    INCIDENT_FIELDS,
+    Candidate,
+    Checked,
+    ImportRejected,
+    Progress,
+    RowError,
+    validate,
+)
+from store.exchange.json_format import export_json, incident_json, incidents_to_json, parse_incidents_json
+from store.models import Incident
+from store.storage import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from store.journal import Journal, PossibleDuplicate
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "ImportPlan",
+    "ImportRejected",
+    "RowError",
+    "export_bytes",
+    "export_file",
+    "export_json",
+    "guess_format",
+    "incident_json",
+    "incidents_to_json",
+    "parse_incidents_json",
+    "plan_import",
+]
+
+_WRITERS: dict[str, Callable[..., bytes]] = {
+    "json": json_format.write,
+    "csv": csv_format.write,
+    "acled": acled.write,
+    "geojson": geojson.write,
+}
+_READERS: dict[str, Callable[..., list[Candidate]]] = {
+    "json": lambda data, name, warnings: json_format.read(data, name),
+    "csv": csv_format.read,
+    "acled": acled.read,
+    "geojson": geojson.read,
+}
+EXPORT_FORMATS: tuple[str, ...] = tuple(_WRITERS)
+IMPORT_FORMATS: tuple[str, ...] = tuple(_READERS)
+#: Formats that are CSV underneath (``excel`` adds a byte-order mark to them).
+CSV_FORMATS = frozenset({"csv", "acled"})
+SUFFIXES = {"json": ".json", "csv": ".csv", "acled": ".csv", "geojson": ".geojson"}
+
+
+def export_bytes(incidents: Iterable[Incident], fmt: str, *, excel: bool = False) -> bytes:
+    """``incidents`` in format ``fmt``; ``excel`` starts CSV with a byte-order mark."""
+    return _WRITERS[fmt](incidents, excel=excel)
+
+
+def export_file(incidents: Iterable[Incident], fmt: str, path: Path, *, excel: bool = False) -> None:
+    """Write ``incidents`` to ``path`` atomically: the file is whole, or as it was."""
+    atomic_write_bytes(Path(path), export_bytes(incidents, fmt, excel=excel))
+
+
+def guess_format(path: Path, head: bytes = b"") -> str | None:
+    """The format a file name (and its first bytes) suggest; None if they do not tell."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".geojson":
+        return "geojson"
+    if suffix == ".json":
+        return "geojson" if b'"FeatureCollection"' in head[:4096] else "json"
+    if suffix in (".csv", ".tsv", ".txt"):
+        first_line = head.split(b"\n", 1)[0]
+        return "acled" if b"event_id_cnty" in first_line or b"sub_event_type" in first_line else "csv"
+    return None
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do; nothing has been written."""
+
+    name: str
+    format: str
+    total: int
+    new: list[Incident] = field(default_factory=list)
+    updates: list[Incident] = field(default_factory=list)
+    #: Ids already in the journal that the file holds unchanged.
+    unchanged: list[str] = field(default_factory=list)
+    #: Ids already in the journal, left as they are (import with ``update`` to change them).
+    skipped: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicates: list["PossibleDuplicate"] = field(default_factory=list)
+    #: The file's row of each incident planned.
+    row_of: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+    def rejected(self) -> ImportRejected:
+        return ImportRejected(
+            f"{self.name}: {self.bad_rows} of {self.total} rows are invalid; nothing was imported", self.errors
+        )
+
+
+def read_rows(data: bytes | str, fmt: str, *, name: str, warnings: list[str] | None = None) -> list[Candidate]:
+    """The rows of a file in format ``fmt``; raises ``ImportRejected`` if it cannot be read at all."""
+    if fmt not in _READERS:
+        raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
+    return _READERS[fmt](data, name, warnings)
+
+
+def _changed_fields(fmt: str, existing: Incident, candidate: Candidate) -> frozenset[str]:
+    if fmt == "acled":
+        return acled.changed_fields(existing, candidate)
+    return candidate.given & INCIDENT_FIELDS
+
+
+def plan_import(
+    journal: "Journal",
+    data: bytes | str,
+    fmt: str,
+    *,
+    name: str = "input",
+    update: bool = False,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check a whole file against ``journal``: what is new, changed, already here."""
+    plan = ImportPlan(name, fmt, 0)
+    candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)
+    plan.total = len(candidates)
+    checked: Checked = validate(candidates, len(candidates), progress)
+    plan.errors.extend(checked.errors)
+    for candidate, incident in checked.valid:
+        plan.row_of[incident.id] = candidate.row
+        if incident.id not in journal:
+            plan.new.append(incident)
+            continue
+        try:
+            existing = journal.get(incident.id)
+        except InvalidIncident:
+            plan.errors.append(
+                RowError(candidate.row, incident.id, "id", "belongs to an invalid incident in the journal; "
+                         "fix that one first ('incident-journal check' names it)")
+            )
+            continue
+        fields = _changed_fields(fmt, existing, candidate)
+        try:
+            merged = existing.with_changes(
+                **{name: value for name, value in incident.fields_record().items() if name in fields}
+            )
+        except ValidationError as exc:  # valid alone, not with the fields the row leaves as they are
+            plan.errors.extend(
+                RowError(candidate.row, incident.id, problem.field, f"{problem.message} (with the journal's other fields)")
+                for problem in field_problems(exc)
+            )
+            continue
+        if merged.fields_record() == existing.fields_record():
+            plan.unchanged.append(incident.id)
+        elif update:
+            plan.updates.append(merged)
+        else:
+            plan.skipped.append(incident.id)
+    plan.duplicates = journal.possible_duplicates(plan.new)
+    return plan

@@ -1,0 +1,121 @@
+"""What every import format shares: rows read from a file, checked before anything is written.
+
+A format's reader turns its file into ``Candidate`` rows (model input, plus the problems met
+while reading it); ``validate`` checks each one through the model and names every bad row by
+its number, its id, the field at fault and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from store.errors import JournalError, field_problems
+from store.models import Incident, IncidentFields, new_id, utc_now
+
+#: ``progress(done, total)``: called as rows are checked, for a progress bar.
+Progress = Callable[[int, int], None]
+#: The fields a person writes (what an import may change in an existing incident).
+INCIDENT_FIELDS: frozenset[str] = frozenset(IncidentFields.model_fields)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one imported row."""
+
+    row: int
+    id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        shown_id = self.id if self.id is None or self.id.isprintable() else repr(self.id)
+        who = f"row {self.row}" + (f" (id {shown_id})" if self.id else "")
+        return f"{who}: {self.field}: {self.message}" if self.field else f"{who}: {self.message}"
+
+
+class ImportRejected(JournalError):
+    """The file cannot be imported; ``errors`` names every bad row. Nothing was written."""
+
+    def __init__(self, message: str, errors: list[RowError] | None = None):
+        self.errors = errors or []
+        super().__init__(message)
+
+
+@dataclass
+class Candidate:
+    """One row of an imported file, as model input."""
+
+    row: int
+    data: dict[str, Any]
+    #: The incident fields the row holds: updating an existing incident changes only these.
+    given: frozenset[str] = INCIDENT_FIELDS
+    problems: list[RowError] = field(default_factory=list)
+    #: The row as the file holds it (formats that compare rows with incidents keep it).
+    source: Any = None
+
+    @property
+    def shown_id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+    def problem(self, field_name: str, message: str) -> None:
+        self.problems.append(RowError(self.row, self.shown_id, field_name, message))
+
+
+@dataclass
+class Checked:
+    """The rows of a file after validation: the valid incidents and every problem."""
+
+    valid: list[tuple[Candidate, Incident]]
+    errors: list[RowError]
+    total: int
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+def validate(candidates: Iterable[Candidate], total: int, progress: Progress | None = None) -> Checked:
+    """Check every row through the model; rows without an id get a new one.
+
+    Missing ``revision`` and timestamps are filled in. Two rows with one id are both named.
+    """
+    valid: list[tuple[Candidate, Incident]] = []
+    errors: list[RowError] = []
+    first_row_of: dict[str, int] = {}
+    now = utc_now()
+    for done, candidate in enumerate(candidates, start=1):
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress(done, total)
+        if candidate.problems:
+            errors.extend(candidate.problems)
+            continue
+        filled = {"revision": 1, "created_at": now, "updated_at": now, **candidate.data}
+        if filled.get("id") is None:
+            filled["id"] = new_id()
+        try:
+            incident = Incident.model_validate(filled)
+        except ValidationError as exc:
+            errors.extend(
+                RowError(candidate.row, candidate.shown_id, problem.field, problem.message)
+                for problem in field_problems(exc)
+            )
+            continue
+        if incident.id in first_row_of:
+            errors.append(
+                RowError(candidate.row, candidate.shown_id, "id", f"is also used by row {first_row_of[incident.id]}")
+            )
+            continue
+        first_row_of[incident.id] = candidate.row
+        valid.append((candidate, incident))
+    return Checked(valid, errors, total)
+
+
+def rejected(name: str, checked: Checked) -> ImportRejected:
+    return ImportRejected(
+        f"{name}: {checked.bad_rows} of {checked.total} rows are invalid; nothing was imported", checked.errors
+    )

@@ -1,0 +1,155 @@
+"""One incident as one flat row: the columns of the CSV format and the GeoJSON properties.
+
+Counts become three columns each (``killed_min``, ``killed_max``, ``killed_note``; blank is
+unknown/none), so a spreadsheet can add them up. Tags are joined with ``", "``. Sources are one
+per line, their parts joined with ``" | "``::
+
+    OUTLET | URL | KIND | PUBLISHED | QUOTE
+
+with ``\\`` written ``\\\\``, ``|`` written ``\\|`` and a line break written ``\\n`` inside a part;
+empty trailing parts are left out. ``casualty_status`` is derived, written for reading only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from store.exchange.batch import INCIDENT_FIELDS, Candidate
+from store.models import Incident
+
+COLUMNS: tuple[str, ...] = (
+    "id", "title", "date", "date_end", "date_precision",
+    "country", "region", "place", "latitude", "longitude", "geo_precision",
+    "event_type", "weapon", "weapon_count", "actor", "attribution", "target", "target_kind",
+    "killed_min", "killed_max", "killed_note", "injured_min", "injured_max", "injured_note",
+    "casualty_status", "verification", "sources", "tags", "summary", "acled_id",
+    "revision", "created_at", "updated_at",
+)
+INTEGER_COLUMNS = frozenset(
+    {"weapon_count", "killed_min", "killed_max", "injured_min", "injured_max", "revision"}
+)
+FLOAT_COLUMNS = frozenset({"latitude", "longitude"})
+NUMBER_COLUMNS = INTEGER_COLUMNS | FLOAT_COLUMNS
+#: Written for people to read; ignored when read back.
+DERIVED_COLUMNS = frozenset({"casualty_status"})
+COUNTS = ("killed", "injured")
+#: Also read (not written): a count in the app's notation, e.g. ``1+ (at least one)``.
+NOTATION_COLUMNS = frozenset(COUNTS)
+SOURCE_PARTS = ("outlet", "url", "kind", "published", "quote")
+
+
+# -- sources in one cell ---------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n")
+
+
+def _split_escaped(line: str) -> list[str]:
+    """Split one source line at unescaped ``|`` and undo the escapes."""
+    parts, current, chars = [], [], iter(line)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append({"n": "\n", "\\": "\\", "|": "|"}.get(following, "\\" + following))
+        elif char == "|":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def sources_cell(sources: Iterable[Mapping[str, Any]]) -> str:
+    lines = []
+    for source in sources:
+        parts = [_escape("" if source.get(name) is None else str(source[name])) for name in SOURCE_PARTS]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+def sources_from_cell(text: str) -> list[dict[str, Any]]:
+    sources = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in _split_escaped(line)]
+        if len(parts) > len(SOURCE_PARTS):
+            raise ValueError(
+                f"{line.strip()[:60]!r} has {len(parts)} parts; a source is "
+                "OUTLET | URL | KIND | PUBLISHED | QUOTE (write | inside a part as \\|)"
+            )
+        source = {name: part for name, part in zip(SOURCE_PARTS, parts) if part}
+        sources.append(source)
+    return sources
+
+
+# -- incident <-> row --------------------------------------------------------------------------
+
+
+def flat_record(incident: Incident) -> dict[str, Any]:
+    """The incident as one flat row of native values (None where a field is empty)."""
+    record = incident.record()
+    row: dict[str, Any] = {}
+    for column in COLUMNS:
+        head, _, part = column.rpartition("_")
+        if head in COUNTS and part in ("min", "max", "note"):
+            row[column] = record[head][part]
+        elif column == "casualty_status":
+            row[column] = incident.casualty_status
+        elif column == "sources":
+            row[column] = sources_cell(record["sources"]) or None
+        elif column == "tags":
+            row[column] = ", ".join(record["tags"]) or None
+        elif column == "summary":
+            row[column] = record["summary"] or None
+        else:
+            row[column] = record[column]
+    return row
+
+
+def candidate_from_flat(number: int, row: Mapping[str, Any]) -> Candidate:
+    """Model input from a flat row (as ``flat_record`` writes it); blank cells are empty fields.
+
+    Only the columns present count as given: an update through ``--update`` changes those.
+    """
+    candidate = Candidate(number, {})
+    data = candidate.data
+    identifier = row.get("id")
+    if isinstance(identifier, str) and identifier.strip():
+        data["id"] = identifier.strip()
+    elif identifier not in (None, ""):
+        data["id"] = identifier
+    given: set[str] = set()
+    for column, value in row.items():
+        if column == "id" or column in DERIVED_COLUMNS:
+            continue
+        head, _, part = column.rpartition("_")
+        if head in COUNTS and part in ("min", "max", "note"):
+            given.add(head)
+            if value not in (None, ""):
+                data.setdefault(head, {})[part] = value
+        elif column in NOTATION_COLUMNS:
+            given.add(column)
+            if value not in (None, "") and not any(f"{column}_{p}" in row for p in ("min", "max", "note")):
+                data[column] = value
+        elif column == "sources":
+            given.add(column)
+            if isinstance(value, str):
+                try:
+                    data["sources"] = sources_from_cell(value)
+                except ValueError as exc:
+                    candidate.problem("sources", str(exc))
+            elif value is not None:
+                data["sources"] = value
+        elif value not in (None, ""):
+            data[column] = value
+            given.add(column)
+        else:
+            given.add(column)
+    candidate.given = frozenset(given & INCIDENT_FIELDS)
+    return candidate

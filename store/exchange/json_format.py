@@ -1,0 +1,71 @@
+"""JSON: an array of incidents, every field as stored, plus ``casualty_status``.
+
+The shape ``list --format json`` prints; the lossless way between two journals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.exchange.batch import INCIDENT_FIELDS, Candidate, ImportRejected, rejected, validate
+from store.models import Incident
+from store.storage import atomic_write_bytes
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    """One incident as JSON output shows it: every field, with ``casualty_status``."""
+    return incident.model_dump(mode="json")
+
+
+def write(incidents: Iterable[Incident], *, excel: bool = False) -> bytes:
+    return orjson.dumps(
+        [incident_json(incident) for incident in incidents],
+        option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE,
+    )
+
+
+incidents_to_json = write
+
+
+def export_json(incidents: Iterable[Incident], path: Path) -> None:
+    """Write incidents to ``path`` as a JSON array, atomically."""
+    atomic_write_bytes(Path(path), write(incidents))
+
+
+def load(data: bytes | str, name: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ImportRejected(f"{name} is not valid JSON ({exc})") from None
+
+
+def read(data: bytes | str, name: str) -> list[Candidate]:
+    """The rows of a JSON array of incidents (rows count from 1)."""
+    rows = load(data, name)
+    if not isinstance(rows, list):
+        raise ImportRejected(f"{name} must hold a JSON array of incidents, not a {type(rows).__name__}")
+    candidates = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            candidate = Candidate(number, {})
+            candidate.problem("", "is not a JSON object")
+        else:
+            candidate = Candidate(number, row, given=INCIDENT_FIELDS & set(row))
+        candidates.append(candidate)
+    return candidates
+
+
+def parse_incidents_json(data: bytes | str, *, name: str = "input") -> list[Incident]:
+    """Validate a JSON array of incidents; raise ``ImportRejected`` naming every bad row.
+
+    Rows without ``id`` get a new one; missing ``revision`` and timestamps are filled in.
+    """
+    candidates = read(data, name)
+    checked = validate(candidates, len(candidates))
+    if checked.errors:
+        raise rejected(name, checked)
+    return [incident for _, incident in checked.valid]
