@@ -188,6 +188,12 @@ FIELDS_OF_COLUMN: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Our field -> the ACLED column it comes from, to name a problem by the column a person can fix.
+COLUMN_OF_FIELD: dict[str, str] = {
+    fields[0]: column for column, fields in FIELDS_OF_COLUMN.items() if column not in ("longitude", "tags")
+} | {"longitude": "longitude", "tags": "tags", "title": "sub_event_type/location"}
+
+
 def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
     row, problems = csv_format.typed_row(
         number, {column: cells[column] for column in ("latitude", "longitude") if column in cells}
@@ -206,13 +212,15 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         if year and year != data["date"][:4]:
             result.problem("year", f"{year!r} is not the year of event_date {text['event_date']!r}")
     except ValueError as exc:
-        result.problem("event_date", str(exc))
+        result.problem("event_date", str(exc), covers=("date",))
     precision = text.get("time_precision", "")
     if precision:
         if precision in TIME_PRECISION_READ:
             data["date_precision"] = TIME_PRECISION_READ[precision]
         else:
-            result.problem("time_precision", f"{precision!r} is not an ACLED time precision (1, 2 or 3)")
+            result.problem(
+                "time_precision", f"{precision!r} is not an ACLED time precision (1, 2 or 3)", covers=("date_precision",)
+            )
     sub_event = text["sub_event_type"]
     try:
         data["event_type"] = taxonomy.resolve(sub_event)
@@ -224,7 +232,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
                 f"(it belongs to {taxonomy.event_type_of(data['event_type'])!r})",
             )
     except ValueError as exc:
-        result.problem("sub_event_type", str(exc))
+        result.problem("sub_event_type", str(exc), covers=("event_type",))
     for column, field_name in (("actor1", "actor"), ("country", "country"), ("admin1", "region"), ("location", "place")):
         if text.get(column):
             data[field_name] = text[column]
@@ -236,13 +244,15 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         if geo in GEO_PRECISION_READ:
             data["geo_precision"] = GEO_PRECISION_READ[geo]
         else:
-            result.problem("geo_precision", f"{geo!r} is not an ACLED geo precision (1, 2 or 3)")
+            result.problem(
+                "geo_precision", f"{geo!r} is not an ACLED geo precision (1, 2 or 3)", covers=("geo_precision",)
+            )
     fatalities = text.get("fatalities", "")
     if fatalities:
         if fatalities.isdigit():
             data["killed"] = int(fatalities)
         else:
-            result.problem("fatalities", f"{fatalities[:40]!r} is not a whole number of people")
+            result.problem("fatalities", f"{fatalities[:40]!r} is not a whole number of people", covers=("killed",))
     if text.get("notes"):
         data["summary"] = csv_format.restore(cells["notes"])  # line breaks and quotes kept
     if text.get("source"):

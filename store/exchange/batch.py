@@ -7,7 +7,7 @@ its number, its id, the field at fault and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,14 +56,18 @@ class Candidate:
     problems: list[RowError] = field(default_factory=list)
     #: The row as the file holds it (formats that compare rows with incidents keep it).
     source: Any = None
+    #: Fields whose problems are already named (by the file's own column name).
+    covered: set[str] = field(default_factory=set)
 
     @property
     def shown_id(self) -> str | None:
         value = self.data.get("id")
         return value if isinstance(value, str) else None
 
-    def problem(self, field_name: str, message: str) -> None:
+    def problem(self, field_name: str, message: str, *, covers: tuple[str, ...] = ()) -> None:
+        """Name a problem of the row; ``covers``: the incident fields it is about, if named otherwise."""
         self.problems.append(RowError(self.row, self.shown_id, field_name, message))
+        self.covered.update(covers)
 
 
 @dataclass
@@ -79,8 +83,16 @@ class Checked:
         return len({error.row for error in self.errors})
 
 
-def validate(candidates: Iterable[Candidate], total: int, progress: Progress | None = None) -> Checked:
+def validate(
+    candidates: Iterable[Candidate],
+    total: int,
+    progress: Progress | None = None,
+    *,
+    column_of: Mapping[str, str] | None = None,
+) -> Checked:
     """Check every row through the model; rows without an id get a new one.
+
+    ``column_of`` names a field's problems by the file's column (ACLED's ``admin1``, not ``region``).
 
     Missing ``revision`` and timestamps are filled in. Two rows with one id are both named.
     """
@@ -91,7 +103,7 @@ def validate(candidates: Iterable[Candidate], total: int, progress: Progress | N
     for done, candidate in enumerate(candidates, start=1):
         if progress is not None and (done % 250 == 0 or done == total):
             progress(done, total)
-        if candidate.problems:
+        if candidate.problems and not candidate.data:  # nothing could be read from the row
             errors.extend(candidate.problems)
             continue
         filled = {"revision": 1, "created_at": now, "updated_at": now, **candidate.data}
@@ -100,10 +112,19 @@ def validate(candidates: Iterable[Candidate], total: int, progress: Progress | N
         try:
             incident = Incident.model_validate(filled)
         except ValidationError as exc:
+            # Every problem of the row at once; not twice for a cell the reader refused already.
+            refused = {_head(error.field) for error in candidate.problems} | candidate.covered
+            if refused & {"latitude", "longitude"}:
+                refused |= {"latitude", "longitude"}
+            errors.extend(candidate.problems)
             errors.extend(
-                RowError(candidate.row, candidate.shown_id, problem.field, problem.message)
+                RowError(candidate.row, candidate.shown_id, _column(problem.field, column_of), problem.message)
                 for problem in field_problems(exc)
+                if _head(problem.field) not in refused
             )
+            continue
+        if candidate.problems:
+            errors.extend(candidate.problems)
             continue
         if incident.id in first_row_of:
             errors.append(
@@ -113,6 +134,22 @@ def validate(candidates: Iterable[Candidate], total: int, progress: Progress | N
         first_row_of[incident.id] = candidate.row
         valid.append((candidate, incident))
     return Checked(valid, errors, total)
+
+
+def _head(field_name: str) -> str:
+    """The incident field a problem is about (``killed_min`` and ``killed.min`` are ``killed``)."""
+    head = field_name.split(".")[0]
+    for count in ("killed", "injured"):
+        if head.startswith(count + "_"):
+            return count
+    return head
+
+
+def _column(field_name: str, column_of: Mapping[str, str] | None) -> str:
+    if not column_of:
+        return field_name
+    head, dot, rest = field_name.partition(".")
+    return column_of.get(head, head) + dot + rest
 
 
 def rejected(name: str, checked: Checked) -> ImportRejected:

@@ -115,8 +115,8 @@ def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[
                     f"{name}: row {number} has {len(cells)} cells but the header names {len(header)} columns"
                 )
             rows.append((number, dict(zip(header, cells))))
-    except csv.Error as exc:
-        raise ImportRejected(f"{name}: row {number} cannot be read as CSV ({exc})") from None
+    except csv.Error as exc:  # raised while reading the row after the last one read
+        raise ImportRejected(f"{name}: row {number + 1} cannot be read as CSV ({exc})") from None
     return header, iter(rows)
 
 
