@@ -367,6 +367,11 @@ class Journal:
             self._row_regions = sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
         return self._row_regions
 
+    def records(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Copies of the stored records of ``ids`` (as they are, valid or not), for work elsewhere,
+        e.g. in another thread, that must not see a save change them half-way."""
+        return [dict(self._raw[incident_id]) for incident_id in ids if incident_id in self._raw]
+
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
         if id_or_prefix.strip().lower() in self._raw:

@@ -78,6 +78,18 @@ class IncidentRow:
         return _minimum(self.raw.get("killed"))
 
     @property
+    def killed_max(self) -> int | None:
+        return _maximum(self.raw.get("killed"))
+
+    @property
+    def injured_min(self) -> int | None:
+        return _minimum(self.raw.get("injured"))
+
+    @property
+    def injured_max(self) -> int | None:
+        return _maximum(self.raw.get("injured"))
+
+    @property
     def killed(self) -> str:
         return display_value("killed", self.raw.get("killed")) if self.raw.get("killed") else "?"
 

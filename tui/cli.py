@@ -34,7 +34,19 @@ from store.errors import FieldProblem, field_problems
 from store.locking import lock_path
 from store.recovery import backup_report
 from store.storage import backup_path
-from store.exchange import ImportRejected, export_json, incident_json, incidents_to_json, parse_incidents_json
+from store.exchange import (
+    CSV_FORMATS,
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    ImportPlan,
+    ImportRejected,
+    export_bytes,
+    export_file,
+    guess_format,
+    incident_json,
+    incidents_to_json,
+    plan_import,
+)
 from store.models import (
     ATTRIBUTIONS,
     CASUALTY_STATUSES,
@@ -388,43 +400,125 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
             click.echo(line)
 
 
+#: From this many rows on, an import shows a progress bar (on a terminal only).
+PROGRESS_FROM = 2_000
+
+
+class ProgressBar:
+    """A progress bar on stderr while rows are checked, if stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.shown = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_FROM:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def import_summary(plan: ImportPlan, *, done: bool) -> str:
+    verb = "imported" if done else "would import"
+    parts = [f"{verb} {_plural(len(plan.new), 'new incident')}"]
+    if plan.updates:
+        parts[0] += f", {'updated' if done else 'update'} {len(plan.updates)}"
+    if plan.unchanged:
+        parts.append(f"{len(plan.unchanged)} already in the journal, unchanged")
+    if plan.skipped:
+        parts.append(f"{len(plan.skipped)} already in the journal, skipped (--update updates them)")
+    if plan.errors:
+        parts.append(f"{_plural(plan.bad_rows, 'invalid row')} skipped")
+    if plan.duplicates:
+        parts.append(f"{_plural(len(plan.duplicates), 'possible duplicate')}")
+    return "; ".join(parts)
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=_choice(IMPORT_FORMATS),
+              help="json, csv, acled or geojson (default: from the file's name and header; json for '-').")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
+@click.option("--update", is_flag=True, help="Update incidents already in the journal (same id) from the file.")
 @with_journal
-def import_command(journal: Journal, file: Path) -> None:
-    """Import a JSON array of incidents (as 'list --format json' prints).
+def import_command(journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool) -> None:
+    """Import incidents from a JSON, CSV, ACLED CSV or GeoJSON file.
 
-    Every row is checked first: if one is bad, nothing is imported. Incidents already in the
-    journal (same id) are skipped.
+    Every row is checked first: if one is bad, nothing is imported (unless --skip-invalid),
+    and each bad row is named. Incidents already in the journal (same id) are skipped unless
+    --update. Possible duplicates (same date and place, or a source URL already recorded) are
+    named but imported.
     """
     name = "standard input" if str(file) == "-" else str(file)
     try:
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
-    incidents = parse_incidents_json(data, name=name)
-    result = journal.import_incidents(incidents)
-    skipped = f"; {len(result.skipped)} already in the journal, skipped" if result.skipped else ""
-    click.echo(f"imported {len(result.added)} incidents{skipped}")
+    fmt = (fmt or guess_format(file, data[:4096]) or "json").lower()
+    progress = ProgressBar(f"checking {name}")
+    try:
+        plan = plan_import(journal, data, fmt, name=name, update=update, progress=progress)
+    finally:
+        progress.close()
+    for warning in plan.warnings:
+        click.echo(f"{PROG}: warning: {warning}", err=True)
+    if plan.errors and not skip_invalid:
+        raise plan.rejected()
+    for error in plan.errors:
+        click.echo(f"{PROG}: skipped {error}", err=True)
+    for duplicate in plan.duplicates:
+        row = plan.row_of.get(duplicate.incident_id)
+        click.echo(f"{PROG}: row {row}: {duplicate}", err=True)
+    if not dry_run and (plan.new or plan.updates):
+        if len(plan.new) + len(plan.updates) >= PROGRESS_FROM and sys.stderr.isatty():
+            click.echo(f"saving {len(plan.new) + len(plan.updates)} incidents…", err=True)
+        journal.import_incidents(plan.new, updates=plan.updates)
+    click.echo(import_summary(plan, done=not dry_run))
 
 
 @cli.command("export")
 @_filter_options
-@click.option("--format", "output", type=_choice(("json",)), default="json", show_default=True)
+@click.option("--format", "fmt", type=_choice(EXPORT_FORMATS),
+              help="json, csv, acled or geojson (default: from -o's name, else json).")
 @click.option("-o", "--output", "target", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               default="-", show_default=True, help="The file to write ('-' for standard output).")
+@click.option("--excel", is_flag=True, help="Start a CSV with a byte-order mark, so Excel reads it as UTF-8.")
 @with_journal
-def export_command(journal: Journal, output: str, target: Path, **filters: Any) -> None:
-    """Export incidents (with the list's filters) to a file."""
-    incidents = journal.query(build_filter(**filters))
+def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool, **filters: Any) -> None:
+    """Export incidents (with the list's filters) as JSON, CSV, ACLED CSV or GeoJSON."""
+    to_stdout = str(target) == "-"
+    fmt = (fmt or (None if to_stdout else guess_format(target)) or "json").lower()
+    if excel and fmt not in CSV_FORMATS:
+        raise InputError(f"--excel: only for csv and acled, not {fmt}")
     own = {journal.path, backup_path(journal.path), lock_path(journal.path)}
-    if str(target) != "-" and target.resolve() in {path.resolve() for path in own}:
+    if not to_stdout and target.resolve() in {path.resolve() for path in own}:
         raise InputError(f"-o: {target} is the journal itself (or its .bak or .lock); choose another file")
-    if str(target) == "-":
-        click.echo(incidents_to_json(incidents).decode(), nl=False)
-        return
-    export_json(incidents, target)
-    click.echo(f"exported {len(incidents)} incidents to {target}", err=True)
+    incidents = journal.query(build_filter(**filters))
+    if to_stdout:
+        stream = click.get_binary_stream("stdout")
+        stream.write(export_bytes(incidents, fmt, excel=excel))
+        stream.flush()
+    else:
+        export_file(incidents, fmt, target, excel=excel)
+        click.echo(f"exported {_plural(len(incidents), 'incident')} to {target} ({fmt})", err=True)
+    bad = journal.bad_records(validate=False)
+    if bad:
+        click.echo(f"{PROG}: {len(bad)} invalid incidents were not exported; run '{PROG} check'", err=True)
 
 
 @cli.command("check")

@@ -44,6 +44,7 @@ __all__ = [
     "export_json",
     "guess_format",
     "incident_json",
+    "incidents_from_records",
     "incidents_to_json",
     "parse_incidents_json",
     "plan_import",
@@ -76,6 +77,17 @@ def export_bytes(incidents: Iterable[Incident], fmt: str, *, excel: bool = False
 def export_file(incidents: Iterable[Incident], fmt: str, path: Path, *, excel: bool = False) -> None:
     """Write ``incidents`` to ``path`` atomically: the file is whole, or as it was."""
     atomic_write_bytes(Path(path), export_bytes(incidents, fmt, excel=excel))
+
+
+def incidents_from_records(records: Iterable[dict]) -> tuple[list[Incident], int]:
+    """The valid incidents among stored ``records``, and how many were not valid."""
+    incidents, invalid = [], 0
+    for record in records:
+        try:
+            incidents.append(Incident.model_validate(record))
+        except ValidationError:
+            invalid += 1
+    return incidents, invalid
 
 
 def guess_format(path: Path, head: bytes = b"") -> str | None:
@@ -146,7 +158,8 @@ def plan_import(
     plan = ImportPlan(name, fmt, 0)
     candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)
     plan.total = len(candidates)
-    checked: Checked = validate(candidates, len(candidates), progress)
+    column_of = acled.COLUMN_OF_FIELD if fmt == "acled" else None
+    checked: Checked = validate(candidates, len(candidates), progress, column_of=column_of)
     plan.errors.extend(checked.errors)
     for candidate, incident in checked.valid:
         plan.row_of[incident.id] = candidate.row

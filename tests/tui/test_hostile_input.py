@@ -731,7 +731,8 @@ def test_import_stores_every_row_intact_or_refuses_naming_the_bad_rows(seeded: S
     assert case.clean_ids <= new_ids
     expected_added = len(case.clean_ids) + (0 if skipped else 1)
     assert len(new_ids) == expected_added, (new_ids, result.out)
-    assert f"imported {expected_added} incidents" in result.out
+    plural = "" if expected_added == 1 else "s"
+    assert result.out.startswith(f"imported {expected_added} new incident{plural}"), result.out
     for number, one_row in enumerate(rows, start=1):
         if number == case.hostile and skipped:
             continue
