@@ -11,6 +11,7 @@ from textual.screen import Screen
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError
 from store.rows import IncidentRow
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.export import FORMAT_NAMES
 from tui.screens.list import ListScreen
 
 
@@ -20,6 +21,14 @@ def _seen_revision(shown: Incident | IncidentRow | BadRecord) -> int | None:
         return shown.revision
     revision = (shown.raw if isinstance(shown, IncidentRow) else shown.record).get("revision")
     return revision if isinstance(revision, int) and not isinstance(revision, bool) else None
+
+
+def _could_duplicate_now(before: Incident, after: Incident) -> bool:
+    """Whether an edit changed what duplicates are found by (date, place, source URLs)."""
+    def urls(incident: Incident) -> set[str]:
+        return {source.url for source in incident.sources if source.url}
+
+    return (before.date, before.place) != (after.date, after.place) or bool(urls(after) - urls(before))
 
 
 class JournalApp(App[None]):
@@ -62,10 +71,31 @@ class JournalApp(App[None]):
     # -- the store, for the screens ----------------------------------------------------------
 
     def save_incident(self, fields: IncidentFields) -> Incident:
-        """Add a new incident or update an existing one; raises ``JournalError`` if refused."""
+        """Add a new incident or update an existing one; raises ``JournalError`` if refused.
+
+        Once saved, says if another incident may record the same event.
+        """
         if isinstance(fields, Incident):
-            return self.journal.update(fields)
-        return self.journal.add(fields)
+            try:
+                before: Incident | None = self.journal.get(fields.id)
+            except JournalError:  # an invalid record being fixed, or one deleted meanwhile
+                before = None
+            saved = self.journal.update(fields)
+            if before is not None and not _could_duplicate_now(before, saved):
+                return saved
+        else:
+            saved = self.journal.add(fields)
+        self.report_duplicates(saved)
+        return saved
+
+    def report_duplicates(self, incident: Incident) -> None:
+        duplicates = self.journal.possible_duplicates([incident])
+        if not duplicates:
+            return
+        lines = [str(duplicate) for duplicate in duplicates[:3]]
+        if len(duplicates) > 3:
+            lines.append(f"and {len(duplicates) - 3} more")
+        self.notify("\n".join(lines), title="Saved; possible duplicate", severity="warning", timeout=12, markup=False)
 
     def confirm_delete(self, incident: Incident | IncidentRow | BadRecord, on_done: Callable[[], None]) -> None:
         """Ask, then delete ``incident``; ``u`` in the list brings it back."""
@@ -121,4 +151,11 @@ class JournalApp(App[None]):
                 self.call_later(self.run_action, action, node)
 
             yield SystemCommand(binding.description, f"key: {key}", run)
+        if isinstance(screen, ListScreen):
+            for fmt, name in FORMAT_NAMES.items():
+                yield SystemCommand(
+                    f"Export current view as {name}",
+                    "write the incidents the list shows to a file",
+                    lambda fmt=fmt: screen.action_export(fmt),
+                )
         yield from super().get_system_commands(screen)

@@ -51,7 +51,7 @@ class DetailScreen(Screen[str | None]):
         yield Static(id="detail-position")
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_current()

@@ -198,7 +198,7 @@ class EditScreen(Screen[Incident | None]):
         with VerticalScroll(id="form"):
             for field in FIELDS:
                 yield from self._field(field)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _field(self, field: FormField) -> ComposeResult:
         value = self.initial[field.name]

@@ -41,7 +41,7 @@ class HistoryScreen(Screen[None]):
         yield Static(Content(f"History of {self.incident_id[:8]}: {self.incident_title}"), id="history-heading")
         with VerticalScroll(id="history-scroll"):
             yield Static(history_content(self.app.journal.history(self.incident_id)), id="history-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#history-scroll").focus()

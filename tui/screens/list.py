@@ -16,10 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
+from store.overview import overview
 from store.rows import IncidentRow
 from tui.screens.detail import DetailScreen
 from tui.screens.edit import EditScreen
+from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
+from tui.screens.overview import OverviewScreen
 from tui.widgets.incident_list import IncidentList, Row
 
 ALL = ""
@@ -55,6 +58,7 @@ class ListScreen(Screen[None]):
         Binding("d", "delete", "Delete", id="delete"),
         Binding("u", "undo", "Undo delete", id="undo"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
+        Binding("s", "overview", "Overview", id="overview"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "leave_search", "Back to list", show=False),
@@ -80,7 +84,7 @@ class ListScreen(Screen[None]):
             yield Input(placeholder="/ search title, place, region, summary, sources, tags", id="search")
         yield IncidentList(id="incidents")
         yield Static(id="empty-message")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def incident_list(self) -> IncidentList:
@@ -322,6 +326,32 @@ class ListScreen(Screen[None]):
         restored_id = self.app.undo_delete()
         if restored_id is not None:
             self.reload(keep_id=restored_id)
+
+    def shown_rows(self) -> list[IncidentRow]:
+        """The rows the list shows now (invalid records included, read as they are)."""
+        return [
+            row if isinstance(row, IncidentRow) else IncidentRow(row.id or "", row.record)
+            for row in self.incident_list.incidents
+        ]
+
+    def describe_filters(self) -> str:
+        chosen = self.incident_filter
+        parts = []
+        if chosen.region:
+            parts.append(f"region {chosen.region}")
+        if chosen.casualties:
+            parts.append(f"casualties {', '.join(sorted(chosen.casualties))}")
+        if chosen.text.strip():
+            parts.append(f"search \u201c{chosen.text.strip()}\u201d")
+        return " · ".join(parts) if parts else "every incident (no filters)"
+
+    def action_overview(self) -> None:
+        self.app.push_screen(OverviewScreen(overview(self.shown_rows()), self.describe_filters()))
+
+    def action_export(self, fmt: str = "csv") -> None:
+        rows = [row for row in self.incident_list.incidents if isinstance(row, IncidentRow)]
+        skipped = len(self.incident_list.incidents) - len(rows)
+        self.app.push_screen(ExportScreen(rows, fmt, skipped_invalid=skipped, filters=self.describe_filters()))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())

@@ -1,0 +1,130 @@
+"""The figures of the overview: what a person would otherwise count by hand in the list.
+
+Computed from the list's own rows (``IncidentRow``), so they are the figures of exactly the
+incidents the list shows, filters included, without validating anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from store.models import CASUALTY_STATUSES
+from store.rows import IncidentRow
+
+#: A timeline longer than this many months lists only the months that have incidents.
+MONTHS_FILLED_UP_TO = 600
+NO_EVENT_TYPE = "(no event type)"
+NO_DATE = "(no valid date)"
+
+
+@dataclass
+class Total:
+    """A sum of uncertain counts: at least ``low``; at most ``high`` (None: no upper bound)."""
+
+    low: int = 0
+    high: int | None = 0
+    #: How many of the counts added were unknown (``?``).
+    unknown: int = 0
+    counted: int = 0
+
+    def add(self, low: int | None, high: int | None) -> None:
+        self.counted += 1
+        if low is None:
+            self.unknown += 1
+            self.high = None
+            return
+        self.low += low
+        self.high = None if high is None or self.high is None else self.high + high
+
+    def __str__(self) -> str:
+        """In the app's count notation: ``12`` exactly, ``12+`` at least, ``12-20`` a range, ``?``."""
+        if self.counted and self.unknown == self.counted:
+            return "?"
+        if self.high is None:
+            return f"{self.low}+"
+        return str(self.low) if self.high == self.low else f"{self.low}-{self.high}"
+
+
+@dataclass
+class Group:
+    """Incidents that share a region, with their casualties."""
+
+    name: str
+    incidents: int = 0
+    killed: Total = field(default_factory=Total)
+    injured: Total = field(default_factory=Total)
+
+    def add(self, row: IncidentRow) -> None:
+        self.incidents += 1
+        self.killed.add(row.killed_min, row.killed_max)
+        self.injured.add(row.injured_min, row.injured_max)
+
+
+@dataclass
+class Overview:
+    incidents: int
+    totals: Group
+    by_region: list[Group]
+    by_status: list[tuple[str, int]]
+    by_event_type: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]
+    first_date: str | None
+    last_date: str | None
+
+
+def _valid_month(date: str) -> bool:
+    return len(date) >= 7 and date[:4].isdigit() and date[4] == "-" and date[5:7].isdigit() and "01" <= date[5:7] <= "12"
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def overview(rows: Iterable[IncidentRow]) -> Overview:
+    """Count ``rows`` by region, casualty status, event type and month."""
+    totals = Group("all")
+    regions: dict[str, Group] = {}
+    statuses: Counter[str] = Counter()
+    event_types: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    dates: list[str] = []
+    for row in rows:
+        totals.add(row)
+        region = regions.get(row.region)
+        if region is None:
+            region = regions[row.region] = Group(row.region)
+        region.add(row)
+        statuses[row.casualty_status] += 1
+        event_types[row.event_type or NO_EVENT_TYPE] += 1
+        date = row.date_iso
+        if _valid_month(date):
+            months[date[:7]] += 1
+            dates.append(date[:10])
+        else:
+            months[NO_DATE] += 1
+    by_region = sorted(regions.values(), key=lambda group: (-group.incidents, group.name.casefold(), group.name))
+    dated = sorted(month for month in months if month != NO_DATE)
+    if dated and len(_months_between(dated[0], dated[-1])) <= MONTHS_FILLED_UP_TO:
+        timeline = [(month, months[month]) for month in _months_between(dated[0], dated[-1])]
+    else:
+        timeline = [(month, months[month]) for month in dated]
+    if months[NO_DATE]:
+        timeline.append((NO_DATE, months[NO_DATE]))
+    return Overview(
+        incidents=totals.incidents,
+        totals=totals,
+        by_region=by_region,
+        by_status=[(status, statuses[status]) for status in CASUALTY_STATUSES],
+        by_event_type=sorted(event_types.items(), key=lambda item: (-item[1], item[0])),
+        by_month=timeline,
+        first_date=min(dates) if dates else None,
+        last_date=max(dates) if dates else None,
+    )

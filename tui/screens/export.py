@@ -1,0 +1,170 @@
+"""``ExportScreen``: write the incidents the list shows to a file, in one of the exchange formats.
+
+Opened from the command palette ("Export current view as …"). A problem with the file name
+or the write is shown under the field and the dialog stays as typed; an existing file is
+replaced only after a second Enter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from store import JournalError
+from store.exchange import CSV_FORMATS, SUFFIXES, export_file, incidents_from_records
+from store.locking import lock_path
+from store.rows import IncidentRow
+from store.storage import backup_path
+
+FORMAT_CHOICES = (
+    ("CSV: one row per incident, every field", "csv"),
+    ("ACLED CSV: ACLED's 31 columns", "acled"),
+    ("GeoJSON: points for QGIS and other GIS", "geojson"),
+    ("JSON: every field, lossless", "json"),
+)
+FORMAT_NAMES = {"csv": "CSV", "acled": "ACLED CSV", "geojson": "GeoJSON", "json": "JSON"}
+
+
+def default_file_name(fmt: str, today: dt.date | None = None) -> str:
+    stem = "incidents-acled" if fmt == "acled" else "incidents"
+    return f"{stem}-{(today or dt.date.today()).isoformat()}{SUFFIXES[fmt]}"
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Export ``rows`` (the list's valid rows); dismisses with the file written, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, rows: list[IncidentRow], fmt: str = "csv", *, skipped_invalid: int = 0, filters: str = "") -> None:
+        super().__init__()
+        self.rows = rows
+        self.fmt = fmt
+        self.skipped_invalid = skipped_invalid
+        self.filters = filters
+        self._replace_confirmed: Path | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        count = len(self.rows)
+        invalid = f"; {self.skipped_invalid} invalid left out" if self.skipped_invalid else ""
+        with Vertical(id="export-box"):
+            yield Static(Content(f"Export the {count:,} incident{'s' if count != 1 else ''} the list shows{invalid}"),
+                         id="export-heading")
+            yield Static(Content(f"Shown: {self.filters}"), id="export-filters")
+            yield Label("Format")
+            yield Select(FORMAT_CHOICES, value=self.fmt, allow_blank=False, id="export-format")
+            yield Label("File")
+            yield Input(default_file_name(self.fmt), id="export-path")
+            yield Static(classes="field-error", id="export-error")
+            yield Checkbox("For Excel: start with a byte-order mark", id="export-excel",
+                           disabled=self.fmt not in CSV_FORMATS)
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-go")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        path = self.query_one("#export-path", Input)
+        path.focus()
+        path.cursor_position = len(path.value)
+
+    # -- the form --------------------------------------------------------------------------
+
+    @on(Select.Changed, "#export-format")
+    def _format_chosen(self, event: Select.Changed) -> None:
+        previous, self.fmt = self.fmt, str(event.value)
+        path = self.query_one("#export-path", Input)
+        if path.value == default_file_name(previous):
+            path.value = default_file_name(self.fmt)
+        elif path.value.endswith(SUFFIXES[previous]):
+            path.value = path.value[: -len(SUFFIXES[previous])] + SUFFIXES[self.fmt]
+        self.query_one("#export-excel", Checkbox).disabled = self.fmt not in CSV_FORMATS
+        self.show_error("")
+
+    @on(Input.Changed, "#export-path")
+    def _path_typed(self) -> None:
+        self._replace_confirmed = None
+        self.show_error("")
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#export-error", Static)
+        error.update(Content(message))
+        error.set_class(bool(message), "-shown")
+
+    def target(self) -> Path | None:
+        """The file to write, or None after saying (under the field) what is wrong with it."""
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self.show_error("Type the name of the file to write.")
+            return None
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else Path.cwd() / path
+        journal = self.app.journal.path
+        if path.resolve() in {p.resolve() for p in (journal, backup_path(journal), lock_path(journal))}:
+            self.show_error("That is the journal itself (or its .bak or .lock); choose another file.")
+            return None
+        if path.is_dir():
+            self.show_error(f"{text} is a folder; add a file name.")
+            return None
+        if not path.parent.is_dir():
+            self.show_error(f"The folder {path.parent} does not exist.")
+            return None
+        if path.exists() and self._replace_confirmed != path:
+            self._replace_confirmed = path
+            self.show_error(f"{text} exists. Press Enter again to replace it.")
+            return None
+        return path
+
+    # -- exporting -------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-go")
+    def action_export(self) -> None:
+        if self.busy:
+            return
+        path = self.target()
+        if path is None:
+            return
+        excel = self.query_one("#export-excel", Checkbox).value and self.fmt in CSV_FORMATS
+        # Copies taken here, in the app's thread: a save meanwhile cannot change them half-way.
+        records = self.app.journal.records(row.id for row in self.rows)
+        self.busy = True
+        self.show_error("")
+        self.query_one("#export-go", Button).disabled = True
+        self.notify(f"Exporting {len(records):,} incidents…", timeout=2)
+        self.write_file(records, self.fmt, path, excel)
+
+    @work(thread=True, exclusive=True, group="export")
+    def write_file(self, records: list[dict], fmt: str, path: Path, excel: bool) -> None:
+        try:
+            incidents, invalid = incidents_from_records(records)
+            export_file(incidents, fmt, path, excel=excel)
+        except (JournalError, OSError) as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        self.app.call_from_thread(self.done, path, len(incidents), invalid)
+
+    def failed(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#export-go", Button).disabled = False
+        self.show_error(f"Not exported: {message}")
+
+    def done(self, path: Path, count: int, invalid: int) -> None:
+        left_out = f" ({invalid} invalid left out)" if invalid else ""
+        self.app.notify(
+            f"Exported {count:,} incident{'s' if count != 1 else ''} to {path} as {FORMAT_NAMES[self.fmt]}{left_out}",
+            markup=False,
+        )
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)

@@ -1,0 +1,76 @@
+"""``BarChart``: one labelled horizontal bar per row, scaled to the width it is given.
+
+Labels and figures are drawn as plain text (never parsed as markup): they come from the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+EIGHTHS = " ▏▎▍▌▋▊▉"
+LABEL_MAX = 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    #: Written after the number, e.g. the casualties of a region.
+    note: str = ""
+
+
+def bar_text(value: int, largest: int, width: int) -> str:
+    """A bar ``width * value / largest`` cells long, to an eighth of a cell; never empty for a value."""
+    if largest <= 0 or width <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / largest * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+def _fit(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    cut = text
+    while cut and cell_len(cut) > width - 1:
+        cut = cut[:-1]
+    return cut + "…" + " " * (width - 1 - cell_len(cut))
+
+
+class BarChart(Widget):
+    """Rows of ``label  ████ value  note``; the bars share one scale, the largest value's."""
+
+    def __init__(self, bars: Sequence[Bar], *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.bars = list(bars)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.bars))
+
+    def render(self) -> Text:
+        if not self.bars:
+            return Text("none", style="dim")
+        width = self.size.width or 80
+        label_width = min(LABEL_MAX, max(cell_len(bar.label) for bar in self.bars))
+        number_width = max(len(f"{bar.value:,}") for bar in self.bars)
+        note_width = max(cell_len(bar.note) for bar in self.bars)
+        bar_width = max(4, width - label_width - number_width - (note_width + 2 if note_width else 0) - 3)
+        largest = max(bar.value for bar in self.bars)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for position, bar in enumerate(self.bars):
+            if position:
+                text.append("\n")
+            drawn = bar_text(bar.value, largest, bar_width)
+            text.append(_fit(bar.label, label_width) + " ")
+            text.append(drawn, style="bold")
+            text.append(" " * (bar_width - len(drawn)) + " ")
+            text.append(f"{bar.value:>{number_width},}")
+            if bar.note:
+                text.append("  " + bar.note, style="dim" if bar.value == 0 else "")
+        return text
