@@ -43,7 +43,7 @@ from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate,
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage, file_signature
-from store.text import search_fold
+from store.duplicates import DuplicateIndex, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
 
 INCIDENTS_TABLE = "incidents"
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
@@ -72,33 +72,6 @@ class ImportResult:
     added: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())
     updated: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PossibleDuplicate:
-    """``incident_id`` may record the same event as ``other_id``, already in the journal."""
-
-    incident_id: str
-    other_id: str
-    other_title: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"possible duplicate of {self.other_id[:8]} \u201c{self.other_title}\u201d ({self.reason})"
-
-
-def url_key(url: str) -> str:
-    """A URL compared loosely: any case, with or without scheme, ``www.`` or a final ``/``."""
-    key = url.strip().lower().rstrip("/")
-    for prefix in ("https://", "http://"):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-            break
-    return key.removeprefix("www.")
-
-
-def place_key(place: str) -> str:
-    return search_fold(" ".join(place.split()))
 
 
 def _replace_with(record: Mapping[str, Any]):
@@ -200,6 +173,9 @@ class Journal:
         self._ordered: dict[str, list[IncidentRow]] = {}
         self._row_regions: list[tuple[str, int]] | None = None
         self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
+        self._duplicates: DuplicateIndex | None = None
+        #: Bumped on every change made here, so work done in slices can tell it is out of date.
+        self._changes = 0
         self._index()
 
     def _migrate(self, storage: AtomicJSONStorage) -> int | None:
@@ -337,7 +313,8 @@ class Journal:
         return list(found)
 
     def background_checks(self) -> Iterator[None]:
-        """Validate every record not validated yet, then prepare every row for search.
+        """Validate every record not validated yet, prepare every row for search, then index the
+        records for ``possible_duplicates``.
 
         A generator that does one record per step, for work done in slices between keys.
         A record changed or re-read meanwhile is skipped (its new version is checked when used).
@@ -353,6 +330,13 @@ class Journal:
         for row in list(self.rows()):
             row.prepare()
             yield
+        if self._duplicates is None:  # built here so that no save has to wait for it
+            index, generation, changes = DuplicateIndex({}), self.generation, self._changes
+            for incident_id, raw in list(self._raw.items()):
+                index.add(incident_id, raw)
+                yield
+            if self._duplicates is None and (self.generation, self._changes) == (generation, changes):
+                self._duplicates = index
 
     def validate_all(self) -> int:
         """Run ``background_checks`` to the end; returns how many records are not valid."""
@@ -503,7 +487,13 @@ class Journal:
 
     def _changed(self, incident: Incident, doc_id: int) -> None:
         self._doc_ids[incident.id] = doc_id
+        previous = self._raw.get(incident.id)
         self._raw[incident.id] = incident.record()
+        self._changes += 1
+        if self._duplicates is not None:
+            if previous is not None:
+                self._duplicates.remove(incident.id, previous)
+            self._duplicates.add(incident.id, self._raw[incident.id])
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
         self._sorted = self._last_query = self._row_regions = None
@@ -516,6 +506,9 @@ class Journal:
             self._rows.sort(key=IncidentRow.sort_key, reverse=True)  # nearly sorted: one pass
 
     def _forget(self, incident_id: str) -> None:
+        if self._duplicates is not None:
+            self._duplicates.remove(incident_id, self._raw[incident_id])
+        self._changes += 1
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems):
             cache.pop(incident_id, None)
@@ -648,39 +641,12 @@ class Journal:
 
     def possible_duplicates(self, incidents: Iterable[IncidentFields]) -> list[PossibleDuplicate]:
         """Incidents here that may record the same event as one of ``incidents``: the same date
-        and place, or a source URL in common. One pass over the journal, however many are asked.
+        and place, or a source URL in common (see ``store.duplicates``).
 
         ``incidents`` may be new (not yet saved) or saved ones (then they are not their own duplicates).
+        The index this looks in is built once (``background_checks`` builds it between keys)
+        and kept up to date by every save.
         """
-        by_place: dict[tuple[str, str], list[Any]] = {}
-        by_url: dict[str, list[tuple[Any, str]]] = {}
-        for incident in incidents:
-            if incident.place:
-                by_place.setdefault((incident.date.isoformat(), place_key(incident.place)), []).append(incident)
-            for source in incident.sources:
-                if source.url:
-                    by_url.setdefault(url_key(source.url), []).append((incident, source.url))
-        dates = {date for date, _ in by_place}
-        found: list[PossibleDuplicate] = []
-        for other_id, raw in self._raw.items():
-            place, date = raw.get("place"), raw.get("date")
-            matches: list[tuple[Any, str]] = []
-            if isinstance(date, str) and date in dates and isinstance(place, str):
-                matches.extend((incident, "same date and place") for incident in by_place.get((date, place_key(place)), ()))
-            sources = raw.get("sources")
-            if by_url and isinstance(sources, list):
-                for source in sources:
-                    url = source.get("url") if isinstance(source, Mapping) else None
-                    if isinstance(url, str):
-                        matches.extend(
-                            (incident, f"same source URL {their_url}") for incident, their_url in by_url.get(url_key(url), ())
-                        )
-            seen: set[str] = set()
-            for incident, reason in matches:
-                own_id = getattr(incident, "id", None)
-                if own_id == other_id or (own_id, reason) in seen:
-                    continue
-                seen.add((own_id, reason))
-                title = raw.get("title")
-                found.append(PossibleDuplicate(own_id or "", other_id, title if isinstance(title, str) else "", reason))
-        return found
+        if self._duplicates is None:
+            self._duplicates = DuplicateIndex(self._raw)
+        return self._duplicates.find(incidents, self._raw)

@@ -18,14 +18,21 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def bound(count: Any, end: str) -> int | None:
+    """``count[end]`` if it is a whole number (stored records are dicts; a ``Mapping`` check is slow)."""
+    if type(count) is not dict:
+        if not isinstance(count, Mapping):
+            return None
+    value = count.get(end)
+    return value if type(value) is int else None
+
+
 def _minimum(count: Any) -> int | None:
-    value = count.get("min") if isinstance(count, Mapping) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return bound(count, "min")
 
 
 def _maximum(count: Any) -> int | None:
-    value = count.get("max") if isinstance(count, Mapping) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return bound(count, "max")
 
 
 class IncidentRow:

@@ -1,0 +1,112 @@
+"""Possible duplicates: incidents that may record the same event as another one.
+
+Two incidents may be one event when they have the same date and place (compared without
+regard to case, accents or spacing), or share a source URL (compared without regard to case,
+scheme, ``www.`` or a final ``/``). ``DuplicateIndex`` keeps both keys of every stored record,
+so a save at 100,000 incidents looks them up instead of reading every record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from store.models import IncidentFields
+from store.text import search_fold
+
+SAME_PLACE = "same date and place"
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """``incident_id`` may record the same event as ``other_id``, already in the journal."""
+
+    incident_id: str
+    other_id: str
+    other_title: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"possible duplicate of {self.other_id[:8]} \u201c{self.other_title}\u201d ({self.reason})"
+
+
+def url_key(url: str) -> str:
+    """A URL compared loosely: any case, with or without scheme, ``www.`` or a final ``/``."""
+    key = url.strip().lower().rstrip("/")
+    for prefix in ("https://", "http://"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+            break
+    return key.removeprefix("www.")
+
+
+def place_key(place: str) -> str:
+    return search_fold(" ".join(place.split()))
+
+
+def record_keys(raw: Mapping[str, Any]) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    """A stored record's date-and-place key (None without a place) and its (URL key, URL)s."""
+    date, place = raw.get("date"), raw.get("place")
+    at = (date, place_key(place)) if type(date) is str and type(place) is str and place.strip() else None
+    urls = []
+    sources = raw.get("sources")
+    if type(sources) is list:
+        for source in sources:
+            url = source.get("url") if isinstance(source, Mapping) else None
+            if type(url) is str and url.strip():
+                urls.append((url_key(url), url))
+    return at, urls
+
+
+class DuplicateIndex:
+    """Which stored incidents have each date-and-place and each source URL."""
+
+    def __init__(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        self._by_place: dict[tuple[str, str], dict[str, None]] = {}
+        self._by_url: dict[str, dict[str, None]] = {}
+        for incident_id, raw in records.items():
+            self.add(incident_id, raw)
+
+    def add(self, incident_id: str, raw: Mapping[str, Any]) -> None:
+        at, urls = record_keys(raw)
+        if at is not None:
+            self._by_place.setdefault(at, {})[incident_id] = None
+        for key, _ in urls:
+            self._by_url.setdefault(key, {})[incident_id] = None
+
+    def remove(self, incident_id: str, raw: Mapping[str, Any]) -> None:
+        at, urls = record_keys(raw)
+        for index, key in [(self._by_place, at)] + [(self._by_url, key) for key, _ in urls]:
+            ids = index.get(key) if key is not None else None  # type: ignore[call-overload]
+            if ids is not None:
+                ids.pop(incident_id, None)
+                if not ids:
+                    del index[key]  # type: ignore[arg-type]
+
+    def find(
+        self, incidents: Iterable[IncidentFields], records: Mapping[str, Mapping[str, Any]]
+    ) -> list[PossibleDuplicate]:
+        """Stored incidents that may record the same event as one of ``incidents`` (new or stored:
+        a stored one is not its own duplicate). ``records`` gives the titles."""
+        found: list[PossibleDuplicate] = []
+        for incident in incidents:
+            own_id = getattr(incident, "id", None) or ""
+            matches: dict[str, list[str]] = {}
+            if incident.place and incident.place.strip():
+                at = (incident.date.isoformat(), place_key(incident.place))
+                for other_id in self._by_place.get(at, ()):
+                    matches.setdefault(other_id, []).append(SAME_PLACE)
+            for source in incident.sources:
+                if source.url:
+                    for other_id in self._by_url.get(url_key(source.url), ()):
+                        reason = f"same source URL {source.url}"
+                        if reason not in matches.setdefault(other_id, []):
+                            matches[other_id].append(reason)
+            for other_id, reasons in matches.items():
+                if other_id == own_id:
+                    continue
+                title = records.get(other_id, {}).get("title")
+                for reason in reasons:
+                    found.append(PossibleDuplicate(own_id, other_id, title if isinstance(title, str) else "", reason))
+        return found
