@@ -2,12 +2,14 @@
 
 Opened from the command palette ("Export current view as …"). A problem with the file name
 or the write is shown under the field and the dialog stays as typed; an existing file is
-replaced only after a second Enter.
+replaced only after a second Enter. The records are checked and written in a thread, with a
+progress bar; ``Esc`` stops an export until it starts writing, and then nothing is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 from textual import on, work
@@ -16,9 +18,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.worker import get_current_worker
 
-from store import JournalError
+from store import Incident, JournalError
 from store.exchange import CSV_FORMATS, SUFFIXES, export_file, incidents_from_records
 from store.locking import lock_path
 from store.rows import IncidentRow
@@ -30,6 +33,8 @@ FORMAT_CHOICES = (
     ("GeoJSON: points for QGIS and other GIS", "geojson"),
     ("JSON: every field, lossless", "json"),
 )
+#: Records checked between two moves of the progress bar.
+PROGRESS_STEP = 1_000
 FORMAT_NAMES = {"csv": "CSV", "acled": "ACLED CSV", "geojson": "GeoJSON", "json": "JSON"}
 
 
@@ -51,6 +56,8 @@ class ExportScreen(ModalScreen[Path | None]):
         self.filters = filters
         self._replace_confirmed: Path | None = None
         self.busy = False
+        self._phase = threading.Lock()
+        self._writing = False
 
     def compose(self) -> ComposeResult:
         count = len(self.rows)
@@ -66,11 +73,13 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Static(classes="field-error", id="export-error")
             yield Checkbox("For Excel: start with a byte-order mark", id="export-excel",
                            disabled=self.fmt not in CSV_FORMATS)
+            yield ProgressBar(id="export-progress", show_eta=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-go")
                 yield Button("Cancel", id="export-cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
         path = self.query_one("#export-path", Input)
         path.focus()
         path.cursor_position = len(path.value)
@@ -137,23 +146,46 @@ class ExportScreen(ModalScreen[Path | None]):
         records = self.app.journal.records(row.id for row in self.rows)
         self.busy = True
         self.show_error("")
-        self.query_one("#export-go", Button).disabled = True
-        self.notify(f"Exporting {len(records):,} incidents…", timeout=2)
+        for widget in self.query("Select, Input, Checkbox, Button#export-go"):
+            widget.disabled = True
+        progress = self.query_one("#export-progress", ProgressBar)
+        progress.update(total=len(records), progress=0)
+        progress.display = True
         self.write_file(records, self.fmt, path, excel)
 
     @work(thread=True, exclusive=True, group="export")
     def write_file(self, records: list[dict], fmt: str, path: Path, excel: bool) -> None:
+        """Check the records through the model, then write them; stops early if cancelled."""
+        worker = get_current_worker()
+        incidents: list[Incident] = []
+        invalid = 0
+        for start in range(0, len(records), PROGRESS_STEP):
+            if worker.is_cancelled:
+                return
+            chunk, bad = incidents_from_records(records[start : start + PROGRESS_STEP])
+            incidents.extend(chunk)
+            invalid += bad
+            self.app.call_from_thread(self.advance, min(start + PROGRESS_STEP, len(records)))
+        with self._phase:  # from here on the file is written whatever happens (see action_cancel)
+            if worker.is_cancelled:
+                return
+            self._writing = True
         try:
-            incidents, invalid = incidents_from_records(records)
             export_file(incidents, fmt, path, excel=excel)
         except (JournalError, OSError) as exc:
             self.app.call_from_thread(self.failed, str(exc))
             return
         self.app.call_from_thread(self.done, path, len(incidents), invalid)
 
+    def advance(self, done: int) -> None:
+        if self.is_attached:
+            self.query_one("#export-progress", ProgressBar).update(progress=done)
+
     def failed(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#export-go", Button).disabled = False
+        self.busy = self._writing = False
+        for widget in self.query("Select, Input, Checkbox, Button#export-go"):
+            widget.disabled = widget.id == "export-excel" and self.fmt not in CSV_FORMATS
+        self.query_one("#export-progress", ProgressBar).display = False
         self.show_error(f"Not exported: {message}")
 
     def done(self, path: Path, count: int, invalid: int) -> None:
@@ -162,9 +194,17 @@ class ExportScreen(ModalScreen[Path | None]):
             f"Exported {count:,} incident{'s' if count != 1 else ''} to {path} as {FORMAT_NAMES[self.fmt]}{left_out}",
             markup=False,
         )
-        self.dismiss(path)
+        if self.is_attached:
+            self.dismiss(path)
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
+        """Close the dialog; an export under way stops before it writes (nothing is written)."""
+        if self.busy:
+            with self._phase:
+                if self._writing:  # too late to stop: the dialog closes once the file is whole
+                    self.show_error("Writing the file; it is nearly done.")
+                    return
+                self.workers.cancel_group(self, "export")
+            self.app.notify("Export cancelled; no file was written.", markup=False)
+        self.dismiss(None)

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
-from store.overview import overview
 from store.rows import IncidentRow
 from tui.screens.detail import DetailScreen
 from tui.screens.edit import EditScreen
@@ -346,7 +345,7 @@ class ListScreen(Screen[None]):
         return " · ".join(parts) if parts else "every incident (no filters)"
 
     def action_overview(self) -> None:
-        self.app.push_screen(OverviewScreen(overview(self.shown_rows()), self.describe_filters()))
+        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters()))
 
     def action_export(self, fmt: str = "csv") -> None:
         rows = [row for row in self.incident_list.incidents if isinstance(row, IncidentRow)]
