@@ -356,6 +356,17 @@ class Journal:
         e.g. in another thread, that must not see a save change them half-way."""
         return [dict(self._raw[incident_id]) for incident_id in ids if incident_id in self._raw]
 
+    def ids_with(self, field_name: str, values: Iterable[str]) -> dict[str, str]:
+        """For each of ``values``, the id of a stored incident whose ``field_name`` holds it
+        (one pass over the records, none validated); values no incident holds are left out."""
+        wanted, found = set(values), {}
+        if wanted:
+            for incident_id, raw in self._raw.items():
+                value = raw.get(field_name)
+                if type(value) is str and value in wanted and value not in found:
+                    found[value] = incident_id
+        return found
+
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
         if id_or_prefix.strip().lower() in self._raw:
@@ -589,6 +600,9 @@ class Journal:
                 record = dict(entry.record or {})
                 doc_id = self._table.insert(record)
                 self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
+                self._changes += 1
+                if self._duplicates is not None:
+                    self._duplicates.add(incident_id, record)
                 self._sorted = self._rows = self._last_query = self._row_regions = None
                 self._ordered = {}
                 return None

@@ -55,6 +55,8 @@ class Group:
     incidents: int = 0
     killed: Total = field(default_factory=Total)
     injured: Total = field(default_factory=Total)
+    #: How many incidents spell the name each way (regions are grouped regardless of case).
+    spellings: Counter[str] = field(default_factory=Counter, repr=False, compare=False)
 
     def add(self, killed_low: int | None, killed_high: int | None, injured_low: int | None, injured_high: int | None) -> None:
         self.incidents += 1
@@ -72,6 +74,14 @@ class Overview:
     by_month: list[tuple[str, int]]
     first_date: str | None
     last_date: str | None
+
+
+def _sane(low: int | None, high: int | None) -> tuple[int | None, int | None]:
+    """A stored count's bounds, or unknown for an impossible one (a hand-edited record may hold
+    ``{"min": -4}`` or ``{"min": 5, "max": 2}``; the model refuses both)."""
+    if low is None or low < 0 or (high is not None and high < low):
+        return None, None
+    return low, high
 
 
 def _valid_month(date: str) -> bool:
@@ -103,15 +113,15 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
     for row in rows:
         raw = row.raw
         killed, injured = raw.get("killed"), raw.get("injured")
-        killed_low, killed_high = bound(killed, "min"), bound(killed, "max")
-        injured_low, injured_high = bound(injured, "min"), bound(injured, "max")
+        killed_low, killed_high = _sane(bound(killed, "min"), bound(killed, "max"))
+        injured_low, injured_high = _sane(bound(injured, "min"), bound(injured, "max"))
         totals.add(killed_low, killed_high, injured_low, injured_high)
-        region = raw.get("region")
-        region = region if type(region) is str else row.region
-        group = regions.get(region)
+        key = row.region_key  # "Удмуртия" and "удмуртия" are one region, as for the region filter
+        group = regions.get(key)
         if group is None:
-            group = regions[region] = Group(region)
+            group = regions[key] = Group(row.region)
         group.add(killed_low, killed_high, injured_low, injured_high)
+        group.spellings[row.region] += 1
         statuses[row.casualty_status] += 1
         event_type = raw.get("event_type")
         event_types[event_type if type(event_type) is str else NO_EVENT_TYPE] += 1
@@ -125,6 +135,9 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
                 last = day
         else:
             months[NO_DATE] += 1
+    for group in regions.values():
+        if len(group.spellings) > 1:  # shown as most of its incidents spell it
+            group.name = min(group.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
     by_region = sorted(regions.values(), key=lambda group: (-group.incidents, group.name.casefold(), group.name))
     dated = sorted(month for month in months if month != NO_DATE)
     if dated and len(_months_between(dated[0], dated[-1])) <= MONTHS_FILLED_UP_TO:

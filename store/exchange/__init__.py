@@ -8,6 +8,7 @@ incidents, updates, incidents already here, possible duplicates) before anything
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,34 @@ def read_rows(data: bytes | str, fmt: str, *, name: str, warnings: list[str] | N
     return _READERS[fmt](data, name, warnings)
 
 
+def _canonical_id(value: object) -> str | None:
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _fill_from_journal(candidate: Candidate, journal: "Journal") -> None:
+    """A row for an incident already here may give only the fields it changes (``id,title``):
+    the fields it leaves out are the journal's, so it is checked as the whole incident it makes."""
+    incident_id = _canonical_id(candidate.data.get("id"))
+    if incident_id is None or incident_id not in journal or candidate.given >= INCIDENT_FIELDS:
+        return
+    try:
+        existing = journal.get(incident_id)
+    except InvalidIncident:
+        return  # named as such once checked
+    kept = {name: value for name, value in existing.fields_record().items() if name not in candidate.given}
+    candidate.data = {**kept, **candidate.data}
+    candidate.from_journal = frozenset(kept)
+
+
+def _older(candidate: Candidate, existing: Incident) -> bool:
+    """Whether the row was made from an older revision than the journal holds (so it predates a change)."""
+    revision = candidate.data.get("revision")
+    return type(revision) is int and revision < existing.revision
+
+
 def _changed_fields(fmt: str, existing: Incident, candidate: Candidate) -> frozenset[str]:
     if fmt == "acled":
         return acled.changed_fields(existing, candidate)
@@ -158,6 +187,11 @@ def plan_import(
     plan = ImportPlan(name, fmt, 0)
     candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)
     plan.total = len(candidates)
+    if fmt == "acled":
+        acled.match_journal(candidates, journal)
+    else:
+        for candidate in candidates:
+            _fill_from_journal(candidate, journal)
     column_of = acled.COLUMN_OF_FIELD if fmt == "acled" else None
     checked: Checked = validate(candidates, len(candidates), progress, column_of=column_of)
     plan.errors.extend(checked.errors)
@@ -170,7 +204,7 @@ def plan_import(
             existing = journal.get(incident.id)
         except InvalidIncident:
             plan.errors.append(
-                RowError(candidate.row, incident.id, "id", "belongs to an invalid incident in the journal; "
+                RowError(candidate.row, candidate.shown_id, "id", "belongs to an invalid incident in the journal; "
                          "fix that one first ('incident-journal check' names it)")
             )
             continue
@@ -181,15 +215,23 @@ def plan_import(
             )
         except ValidationError as exc:  # valid alone, not with the fields the row leaves as they are
             plan.errors.extend(
-                RowError(candidate.row, incident.id, problem.field, f"{problem.message} (with the journal's other fields)")
+                RowError(candidate.row, candidate.shown_id, problem.field,
+                         f"{problem.message} (with the journal's other fields)")
                 for problem in field_problems(exc)
             )
             continue
         if merged.fields_record() == existing.fields_record():
             plan.unchanged.append(incident.id)
-        elif update:
-            plan.updates.append(merged)
-        else:
+        elif not update:
             plan.skipped.append(incident.id)
+        elif _older(candidate, existing):
+            plan.errors.append(RowError(
+                candidate.row, candidate.shown_id, "revision",
+                f"is {candidate.data['revision']}, but the journal's incident is at revision {existing.revision}: "
+                "it was changed after this file was made, and updating it would undo that change; "
+                "export it again, or empty the revision to overwrite it",
+            ))
+        else:
+            plan.updates.append(merged)
     plan.duplicates = journal.possible_duplicates(plan.new)
     return plan

@@ -201,7 +201,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
     text = {column: csv_format.restore(value).strip() for column, value in cells.items()}
     event_id = text.get("event_id_cnty", "")
     data: dict[str, Any] = {"id": incident_id(event_id)} if event_id else {}
-    result = Candidate(number, data, source=text)
+    result = Candidate(number, data, source=text, file_id=event_id or None)
     if event_id and data["id"] != event_id.lower():
         data["acled_id"] = event_id
     for column, message in problems:
@@ -223,6 +223,8 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
             )
     sub_event = text["sub_event_type"]
     try:
+        if not sub_event:  # our own export of an incident without an event type
+            raise LookupError
         data["event_type"] = taxonomy.resolve(sub_event)
         event = text.get("event_type", "")
         if event and event.casefold() != taxonomy.event_type_of(data["event_type"]).casefold():
@@ -231,6 +233,8 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
                 f"{event!r} does not hold sub_event_type {data['event_type']!r} "
                 f"(it belongs to {taxonomy.event_type_of(data['event_type'])!r})",
             )
+    except LookupError:
+        pass
     except ValueError as exc:
         result.problem("sub_event_type", str(exc), covers=("event_type",))
     for column, field_name in (("actor1", "actor"), ("country", "country"), ("admin1", "region"), ("location", "place")):
@@ -249,7 +253,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
             )
     fatalities = text.get("fatalities", "")
     if fatalities:
-        if fatalities.isdigit():
+        if fatalities.isascii() and fatalities.isdigit():
             data["killed"] = int(fatalities)
         else:
             result.problem("fatalities", f"{fatalities[:40]!r} is not a whole number of people", covers=("killed",))
@@ -278,6 +282,17 @@ def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> lis
             f"an ACLED file names its columns in the first row{hint}"
         )
     return [candidate(number, cells) for number, cells in rows]
+
+
+def match_journal(candidates: list[Candidate], journal: Any) -> None:
+    """Rows whose event an incident here already holds (as its ``acled_id``, however it got it)
+    update that incident rather than add a second one."""
+    event_ids = {candidate.data["acled_id"] for candidate in candidates if "acled_id" in candidate.data}
+    holders = journal.ids_with("acled_id", event_ids)
+    for candidate in candidates:
+        holder = holders.get(candidate.data.get("acled_id", ""))
+        if holder is not None:
+            candidate.data["id"] = holder
 
 
 def _same(column: str, ours: Any, theirs: str) -> bool:

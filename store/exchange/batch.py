@@ -18,6 +18,8 @@ from store.models import Incident, IncidentFields, new_id, utc_now
 
 #: ``progress(done, total)``: called as rows are checked, for a progress bar.
 Progress = Callable[[int, int], None]
+#: Said of a problem with a field the row leaves out (so the journal's value was checked).
+JOURNAL_VALUE = " (as the journal holds it; the file leaves it out)"
 #: The fields a person writes (what an import may change in an existing incident).
 INCIDENT_FIELDS: frozenset[str] = frozenset(IncidentFields.model_fields)
 
@@ -58,9 +60,15 @@ class Candidate:
     source: Any = None
     #: Fields whose problems are already named (by the file's own column name).
     covered: set[str] = field(default_factory=set)
+    #: The id as the file writes it, when ours is derived from it (ACLED's ``event_id_cnty``).
+    file_id: str | None = None
+    #: Fields the row leaves out, filled in from the incident the journal holds (an update).
+    from_journal: frozenset[str] = frozenset()
 
     @property
     def shown_id(self) -> str | None:
+        if self.file_id:
+            return self.file_id
         value = self.data.get("id")
         return value if isinstance(value, str) else None
 
@@ -118,7 +126,13 @@ def validate(
                 refused |= {"latitude", "longitude"}
             errors.extend(candidate.problems)
             errors.extend(
-                RowError(candidate.row, candidate.shown_id, _column(problem.field, column_of), problem.message)
+                RowError(
+                    candidate.row,
+                    candidate.shown_id,
+                    _column(problem.field, column_of),
+                    problem.message
+                    + (JOURNAL_VALUE if _head(problem.field) in candidate.from_journal else ""),
+                )
                 for problem in field_problems(exc)
                 if _head(problem.field) not in refused
             )
