@@ -400,6 +400,8 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
             click.echo(line)
 
 
+#: The format ``export`` writes for a file name ending so (without ``--format``; none: json).
+EXPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".geojson": "geojson"}
 #: From this many rows on, an import shows a progress bar (on a terminal only).
 PROGRESS_FROM = 2_000
 
@@ -451,7 +453,7 @@ def import_summary(plan: ImportPlan, *, done: bool) -> str:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=_choice(IMPORT_FORMATS),
-              help="json, csv, acled or geojson (default: from the file's name and header; json for '-').")
+              help="json, csv, acled or geojson (default: from the file's name and first bytes).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones.")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--update", is_flag=True, help="Update incidents already in the journal (same id) from the file.")
@@ -494,7 +496,7 @@ def import_command(journal: Journal, file: Path, fmt: str | None, skip_invalid: 
 @cli.command("export")
 @_filter_options
 @click.option("--format", "fmt", type=_choice(EXPORT_FORMATS),
-              help="json, csv, acled or geojson (default: from -o's name, else json).")
+              help="json, csv, acled or geojson (default: from -o's name: .json, .csv, .geojson; json without one).")
 @click.option("-o", "--output", "target", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               default="-", show_default=True, help="The file to write ('-' for standard output).")
 @click.option("--excel", is_flag=True, help="Start a CSV with a byte-order mark, so Excel reads it as UTF-8.")
@@ -502,15 +504,27 @@ def import_command(journal: Journal, file: Path, fmt: str | None, skip_invalid: 
 def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool, **filters: Any) -> None:
     """Export incidents (with the list's filters) as JSON, CSV, ACLED CSV or GeoJSON."""
     to_stdout = str(target) == "-"
-    fmt = (fmt or (None if to_stdout else guess_format(target)) or "json").lower()
+    if fmt is None and not to_stdout and target.suffix:
+        fmt = EXPORT_SUFFIXES.get(target.suffix.lower())
+        if fmt is None:
+            raise InputError(
+                f"-o: cannot tell the format from {target.name!r}; add --format json, csv, acled or geojson"
+            )
+    fmt = (fmt or "json").lower()
     if excel and fmt not in CSV_FORMATS:
         raise InputError(f"--excel: only for csv and acled, not {fmt}")
-    own = {journal.path, backup_path(journal.path), lock_path(journal.path)}
-    if not to_stdout and target.resolve() in {path.resolve() for path in own}:
-        raise InputError(f"-o: {target} is the journal itself (or its .bak or .lock); choose another file")
+    if not to_stdout:
+        own = {journal.path, backup_path(journal.path), lock_path(journal.path)}
+        if target.resolve() in {path.resolve() for path in own}:
+            raise InputError(f"-o: {target} is the journal itself (or its .bak or .lock); choose another file")
+        if target.is_dir():
+            raise InputError(f"-o: {target} is a folder; add a file name")
+        if not target.parent.is_dir():
+            raise InputError(f"-o: cannot write {target}: the folder {target.parent} does not exist")
     incidents = journal.query(build_filter(**filters))
     if to_stdout:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
+        sys.stdout.flush()
         stream.write(export_bytes(incidents, fmt, excel=excel))
         stream.flush()
     else:

@@ -92,15 +92,29 @@ def incidents_from_records(records: Iterable[dict]) -> tuple[list[Incident], int
 
 
 def guess_format(path: Path, head: bytes = b"") -> str | None:
-    """The format a file name (and its first bytes) suggest; None if they do not tell."""
+    """The format a file name and its first bytes suggest; None if they do not tell.
+
+    Without a known suffix (standard input, say) the first bytes alone decide: ``[`` is JSON,
+    ``{`` GeoJSON, a first line naming ``title`` or ACLED's columns CSV or ACLED.
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".geojson":
         return "geojson"
+    first_line = head.split(b"\n", 1)[0]
+    acled_header = b"event_id_cnty" in first_line or b"sub_event_type" in first_line
     if suffix == ".json":
         return "geojson" if b'"FeatureCollection"' in head[:4096] else "json"
     if suffix in (".csv", ".tsv", ".txt"):
-        first_line = head.split(b"\n", 1)[0]
-        return "acled" if b"event_id_cnty" in first_line or b"sub_event_type" in first_line else "csv"
+        return "acled" if acled_header else "csv"
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if start.startswith(b"["):
+        return "json"
+    if start.startswith(b"{"):
+        return "geojson" if b'"FeatureCollection"' in head[:4096] else "json"
+    if acled_header:
+        return "acled"
+    if b"title" in first_line:
+        return "csv"
     return None
 
 

@@ -81,6 +81,16 @@ def decode(data: bytes | str, name: str) -> str:
         ) from None
 
 
+def delimiter(text: str) -> str:
+    """``,`` unless the header has none and is split by ``;`` (Excel in much of Europe) or tabs."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for other in (";", "\t"):
+            if other in header:
+                return other
+    return ","
+
+
 def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The header and the rows of a CSV file, each with its spreadsheet row number (header: 1).
 
@@ -88,7 +98,7 @@ def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[
     """
     text = decode(data, name)
     csv.field_size_limit(CELL_MAX)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter(text))
     try:
         header = next(reader)
     except StopIteration:

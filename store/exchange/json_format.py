@@ -37,6 +37,16 @@ def export_json(incidents: Iterable[Incident], path: Path) -> None:
 
 
 def load(data: bytes | str, name: str) -> Any:
+    """The JSON document in ``data``: UTF-8, with or without a byte-order mark (as Notepad saves it)."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportRejected(
+                f"{name} is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8"
+            ) from None
+    else:
+        data = data.removeprefix("\ufeff")
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:

@@ -141,7 +141,7 @@ def test_a_row_that_is_not_an_object_is_named() -> None:
         (b'"text"', "must hold a JSON array"),
         (b"[{", "is not valid JSON"),
         (b"", "is not valid JSON"),
-        (b"\xff\xfe", "is not valid JSON"),
+        (b"\xff\xfe", "is not UTF-8 text (byte 1 cannot be read)"),
     ],
 )
 def test_a_file_that_is_not_an_array_of_incidents_is_refused(data: bytes, says: str) -> None:

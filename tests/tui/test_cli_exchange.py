@@ -933,3 +933,64 @@ def test_progress_bar_on_a_terminal_for_large_imports(ij, tmp_path, monkeypatch)
     small = ij("import", str(write_json(tmp_path / "small.json", many_rows(4))))
     assert small.code == 0
     assert small.err == ""  # below PROGRESS_FROM: no bar even on a terminal
+
+
+# -- files as other programs save them ------------------------------------------------------------
+
+
+def test_csv_piped_to_standard_input_is_recognised_without_format(ij, monkeypatch):
+    data = "title,date,country,region\r\nУдар по заводу,2024-07-03,Russia,Kursk\r\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    result = ij("import", "-")
+    assert result.code == 0, result.err
+    assert [item["title"] for item in listed(ij)] == ["Удар по заводу"]
+
+
+def test_acled_piped_to_standard_input_is_recognised_without_format(ij, monkeypatch):
+    header = "event_id_cnty,event_date,sub_event_type,country,admin1,location,fatalities"
+    data = f"{header}\r\nRUS9,03 July 2025,Air/drone strike,Russia,Udmurtia,Izhevsk,1\r\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    result = ij("import", "-")
+    assert result.code == 0, result.err
+    (item,) = listed(ij)
+    assert (item["acled_id"], item["region"], item["place"], item["killed"]["min"]) == ("RUS9", "Udmurtia", "Izhevsk", 1)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_csv_separated_by_semicolons_or_tabs_is_read(ij, tmp_path, separator):
+    """Excel in much of Europe saves "CSV" with semicolons, and with a byte-order mark."""
+    rows = [["title", "date", "country", "region", "summary", "killed_min"],
+            ["Удар; дрон", "2024-07-03", "Russia", "Kursk", "one, two\nthree", "2"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "european.csv"
+    path.write_bytes(BOM + buffer.getvalue().encode("utf-8"))
+    result = ij("import", str(path))
+    assert result.code == 0, result.err
+    (item,) = listed(ij)
+    assert (item["title"], item["summary"], item["killed"]["min"]) == ("Удар; дрон", "one, two\nthree", 2)
+
+
+def test_json_with_a_byte_order_mark_is_read(ij, tmp_path):
+    rows = [{"title": "Notepad's file", "date": "2024-07-03", "country": "Russia", "region": "Kursk"}]
+    path = tmp_path / "notepad.json"
+    path.write_bytes(BOM + json.dumps(rows).encode("utf-8"))
+    result = ij("import", str(path))
+    assert result.code == 0, result.err
+    assert [item["title"] for item in listed(ij)] == ["Notepad's file"]
+
+
+def test_export_to_a_name_whose_format_is_unknown_asks_for_format(ij, tmp_path, seeded):
+    out = tmp_path / "report.xlsx"
+    result = ij("export", "-o", str(out))
+    assert result.code == 2
+    assert len(result.err_lines) == 1 and result.err.startswith(f"{PREFIX}-o: ") and "--format" in result.err
+    assert not out.exists()
+    assert ij("export", "--format", "csv", "-o", str(out)).code == 0
+    assert out.read_bytes().startswith(b"id,title,")
+
+
+def test_export_without_a_suffix_is_json(ij, tmp_path, seeded):
+    out = tmp_path / "incidents"
+    assert ij("export", "-o", str(out)).code == 0
+    assert {item["id"] for item in json.loads(out.read_bytes())} >= SEEDS

@@ -1,0 +1,717 @@
+"""The overview (``s``), export of the current view (command palette) and possible duplicates
+named after a save, driven with keys as a person would.
+
+The overview's figures are checked against what the test counts itself in the rows the list
+shows; exported files are read back and compared with the list; duplicates are named in a toast.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+import store.exchange
+from store import Incident, IncidentFields, Journal
+from tui.app import JournalApp
+from tui.screens.detail import DetailScreen
+from tui.screens.edit import EditScreen
+from tui.screens.export import ExportScreen
+from tui.screens.list import ListScreen
+from tui.screens.overview import OverviewScreen
+from tui.widgets.bar_chart import BarChart
+from tui.widgets.incident_list import IncidentList
+
+from .conftest import header, notifications, screen_text
+
+SIZE = (120, 36)
+IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
+IZHEVSK_TITLE = "Drone strike sets a factory on fire in Izhevsk"
+BELGOROD = "9ccb6b32-da98-47df-8bc1-fcd75b62a9da"
+MARKUP_REGION = "[bold]x[/]"
+#: How the overview names each casualty status (what a person reads on the screen).
+STATUS_LABELS = {
+    "killed": "killed (1 or more)",
+    "injured": "injured, none killed",
+    "none": "no casualties",
+    "unknown": "unknown",
+}
+
+
+def fields(**values) -> IncidentFields:
+    data = {"title": "An incident", "date": "2024-07-01", "country": "Russia", "region": "Kursk"}
+    data.update(values)
+    return IncidentFields.model_validate(data)
+
+
+# -- reading the screens -------------------------------------------------------------------------
+
+
+def listing(app: JournalApp) -> IncidentList:
+    return app.screen.query_one(IncidentList)
+
+
+def shown_ids(app: JournalApp) -> list[str]:
+    return [row.id for row in listing(app).incidents]
+
+
+_CHART_LINE = re.compile(r"^(?P<label>.*?) [█▏▎▍▌▋▊▉]* *(?P<value>\d[\d,]*)(?:  (?P<note>.*))?$")
+
+
+def chart(app: JournalApp, chart_id: str) -> list[tuple[str, int, str]]:
+    """The rows a bar chart draws, read back from its lines: (label, value, note)."""
+    widget = app.screen.query_one(f"#{chart_id}", BarChart)
+    rows = []
+    for line in widget.render().plain.splitlines():
+        match = _CHART_LINE.match(line.rstrip())
+        assert match, f"cannot read the chart line {line!r}"
+        rows.append((match["label"].strip(), int(match["value"].replace(",", "")), match["note"] or ""))
+    return rows
+
+
+def totals_lines(app: JournalApp) -> list[str]:
+    return str(app.screen.query_one("#overview-totals").render()).splitlines()
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash", *text, "enter")
+    await pilot.pause()
+
+
+async def pick_region(pilot, region: str) -> None:
+    """``r``, then down to ``region`` in the picker (its options: All regions, then the regions)."""
+    names = [name for name, _ in pilot.app.journal.row_regions()]
+    await pilot.press("r", *["down"] * (names.index(region) + 1), "enter")
+    await pilot.pause()
+
+
+# -- what the test counts itself ------------------------------------------------------------------
+
+
+def total(counts) -> str:
+    """A sum of counts in the notation: exact, ``n+`` (at least), ``a-b``, ``?`` (all unknown)."""
+    counts = list(counts)
+    known = [count for count in counts if count.min is not None]
+    if counts and not known:
+        return "?"
+    low = sum(count.min for count in known)
+    if len(known) < len(counts) or any(count.max is None for count in known):
+        return f"{low}+"
+    high = sum(count.max for count in known)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def counted(incidents: list[Incident]) -> dict:
+    """The overview's figures, counted by hand from ``incidents``."""
+    regions: dict[str, list[Incident]] = {}
+    for incident in incidents:
+        regions.setdefault(incident.region, []).append(incident)
+    statuses = {label: 0 for label in STATUS_LABELS.values()}
+    types: dict[str, int] = {}
+    months: dict[str, int] = {}
+    for incident in incidents:
+        statuses[STATUS_LABELS[incident.casualty_status]] += 1
+        name = incident.event_type or "(no event type)"
+        types[name] = types.get(name, 0) + 1
+        month = incident.date.isoformat()[:7]
+        months[month] = months.get(month, 0) + 1
+    timeline = []
+    if months:
+        timeline = [(month, months.get(month, 0)) for month in months_between(min(months), max(months))]
+    return {
+        "incidents": len(incidents),
+        "killed": total(incident.killed for incident in incidents),
+        "injured": total(incident.injured for incident in incidents),
+        "regions": {
+            name: (len(group), f"killed {total(i.killed for i in group)}  injured {total(i.injured for i in group)}")
+            for name, group in regions.items()
+        },
+        "statuses": statuses,
+        "types": types,
+        "months": timeline,
+    }
+
+
+def shown_figures(app: JournalApp) -> dict:
+    """The overview's figures as the screen shows them."""
+    assert isinstance(app.screen, OverviewScreen)
+    first, casualties = totals_lines(app)[:2]
+    incidents = re.match(r"([\d,]+) incidents?\b", first)
+    killed_injured = re.match(r"killed (\S+)  injured (\S+)", casualties)
+    assert incidents and killed_injured, totals_lines(app)
+    regions = chart(app, "by-region")
+    assert len({name for name, _, _ in regions}) == len(regions), "a region shown twice"
+    return {
+        "incidents": int(incidents[1].replace(",", "")),
+        "killed": killed_injured[1],
+        "injured": killed_injured[2],
+        "regions": {name: (value, note) for name, value, note in regions},
+        "statuses": {label: value for label, value, _ in chart(app, "by-status")},
+        "types": {label: value for label, value, _ in chart(app, "by-event-type")},
+        "months": [(label, value) for label, value, _ in chart(app, "by-month")],
+    }
+
+
+def list_incidents(app: JournalApp) -> list[Incident]:
+    """The incidents the list shows (read before opening the overview)."""
+    return [app.journal.get(incident_id) for incident_id in shown_ids(app)]
+
+
+# -- the overview ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def varied(journal: Journal) -> Journal:
+    """The article's four incidents and four more: several regions, months, statuses, types."""
+    journal.add(fields(title="Shelling of Shebekino", region="Belgorod", place="Shebekino", date="2024-09-14",
+                       event_type="Shelling/artillery/missile attack", killed="2", injured="3-5"))
+    journal.add(fields(title="Drone hits a substation", region="Belgorod", date="2024-09-20",
+                       event_type="Air/drone strike", killed="1+", injured="?"))
+    journal.add(fields(title="Drone debris falls on a house", region="Kursk", date="2024-07-20",
+                       event_type="Air/drone strike", killed="0", injured="0"))
+    journal.add(fields(title="Explosion at a depot", region="Udmurtia", date="2024-10-03",
+                       killed="?", injured="1"))
+    return journal
+
+
+async def test_overview_figures_are_those_of_the_list_and_follow_its_filters(varied):
+    app = JournalApp(varied)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        everything = list_incidents(app)
+        assert len(everything) == 8
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        unfiltered = shown_figures(app)
+        assert unfiltered == counted(everything)
+        # What a person checks first, written out.
+        assert unfiltered["incidents"] == 8
+        assert unfiltered["regions"]["Belgorod"] == (3, "killed 3+  injured 5+")
+        assert unfiltered["regions"]["Kursk"] == (1, "killed 0  injured 0")
+        assert unfiltered["months"] == [("2024-07", 5), ("2024-08", 0), ("2024-09", 2), ("2024-10", 1)]
+        assert "every incident" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await search(pilot, "drone")
+        drones = list_incidents(app)
+        assert 0 < len(drones) < len(everything)
+        await pilot.press("s")
+        await pilot.pause()
+        searched = shown_figures(app)
+        assert searched == counted(drones)
+        assert searched != unfiltered
+        assert "search \u201cdrone\u201d" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pick_region(pilot, "Belgorod")
+        both = list_incidents(app)
+        assert {incident.region for incident in both} == {"Belgorod"} and 0 < len(both) < len(drones)
+        await pilot.press("s")
+        await pilot.pause()
+        narrowed = shown_figures(app)
+        assert narrowed == counted(both)
+        assert list(narrowed["regions"]) == ["Belgorod"]
+        assert narrowed["incidents"] == len(both)
+        text = screen_text(app)
+        assert "region Belgorod" in text and "search \u201cdrone\u201d" in text
+
+
+async def test_overview_regions_are_ordered_by_incidents(varied):
+    app = JournalApp(varied)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        values = [value for _, value, _ in chart(app, "by-region")]
+        assert values == sorted(values, reverse=True)
+        assert values[0] == 3  # Belgorod
+
+
+async def test_escape_returns_to_the_list_with_its_filter_and_row(varied):
+    app = JournalApp(varied)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await search(pilot, "drone")
+        await pick_region(pilot, "Belgorod")
+        rows = shown_ids(app)
+        assert len(rows) >= 2
+        await pilot.press("j")
+        chosen = listing(app).highlighted.id
+        assert chosen == rows[1]
+        before = header(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert app.screen.query_one("#search", Input).value == "drone"
+        assert app.screen.query_one("#region-filter", Select).value == "Belgorod"
+        assert shown_ids(app) == rows
+        assert listing(app).highlighted.id == chosen
+        assert header(app) == before
+        assert isinstance(app.focused, IncidentList)
+
+
+async def test_overview_adds_up_uncertain_counts(empty_journal):
+    journal = empty_journal
+    journal.add(fields(title="A", region="Kursk", killed="1+", injured="2"))
+    journal.add(fields(title="B", region="Kursk", killed="2", injured="?"))
+    journal.add(fields(title="C", region="Kursk", killed="?", injured="? (several)"))
+    journal.add(fields(title="D", region="Oryol", killed="?", injured="?"))
+    journal.add(fields(title="E", region="Tula", killed="2-5", injured="0"))
+    journal.add(fields(title="F", region="Tula", killed="1", injured="0"))
+    journal.add(fields(title="G", region="Tula", killed="0", injured="0"))
+    journal.add(fields(title="H", region="Bryansk", killed="0", injured="3"))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        regions = {name: (value, note) for name, value, note in chart(app, "by-region")}
+        assert regions == {
+            "Kursk": (3, "killed 3+  injured 2+"),  # 1+ plus 2 plus unknown
+            "Oryol": (1, "killed ?  injured ?"),  # unknown stays unknown, not 0
+            "Tula": (3, "killed 3-6  injured 0"),  # 2-5 plus 1 plus 0
+            "Bryansk": (1, "killed 0  injured 3"),
+        }
+        lines = totals_lines(app)
+        assert lines[0].startswith("8 incidents")
+        assert lines[1] == "killed 6+  injured 5+  (2 with killed unknown, 3 with injured unknown)"
+        statuses = {label: value for label, value, _ in chart(app, "by-status")}
+        assert statuses == {STATUS_LABELS["killed"]: 4, STATUS_LABELS["injured"]: 1,
+                            STATUS_LABELS["none"]: 1, STATUS_LABELS["unknown"]: 2}
+        text = screen_text(app)
+        assert "killed 3+  injured 2+" in text and "killed ?  injured ?" in text
+
+
+async def test_overview_of_a_view_with_nothing_in_it(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await search(pilot, "no such thing anywhere")
+        assert shown_ids(app) == []
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        assert totals_lines(app)[0].startswith("0 incidents")
+        assert chart(app, "by-region") == [] or "none" in screen_text(app)
+        assert not re.search(r"killed \d", totals_lines(app)[1]), "no incident: no casualty figure to show"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_overview_shows_markup_in_a_region_literally(empty_journal):
+    journal = empty_journal
+    journal.add(fields(title="[/] closing [bold red]tag", region=MARKUP_REGION, killed="1"))
+    journal.add(fields(title="Elsewhere", region="Kursk"))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        assert MARKUP_REGION in [name for name, _, _ in chart(app, "by-region")]
+        assert MARKUP_REGION in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pick_region(pilot, MARKUP_REGION)
+        await search(pilot, "[/]")
+        assert len(shown_ids(app)) == 1
+        await pilot.press("s")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"region {MARKUP_REGION}" in text
+        assert "search \u201c[/]\u201d" in text
+        assert chart(app, "by-region") == [(MARKUP_REGION, 1, "killed 1  injured ?")]
+
+
+# -- export from the command palette ----------------------------------------------------------------
+
+
+def csv_ids(path: Path, column: str = "id") -> list[str]:
+    return [row[column] for row in csv.DictReader(io.StringIO(path.read_text("utf-8-sig")))]
+
+
+READERS = {
+    "CSV": lambda path: csv_ids(path),
+    "ACLED CSV": lambda path: csv_ids(path, "event_id_cnty"),
+    "GeoJSON": lambda path: [feature["id"] for feature in json.loads(path.read_text("utf-8"))["features"]],
+    "JSON": lambda path: [incident["id"] for incident in json.loads(path.read_text("utf-8"))],
+}
+FORMATS = {"CSV": "csv", "ACLED CSV": "acled", "GeoJSON": "geojson", "JSON": "json"}
+
+
+async def open_export(pilot, name: str = "CSV") -> ExportScreen:
+    """``ctrl+p``, type the command's name, Enter: the export dialog of that format."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*f"Export current view as {name}")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ExportScreen), f"the palette opened {app.screen!r}"
+    return app.screen
+
+
+async def type_file_name(pilot, text: str) -> None:
+    """Clear the file field (the cursor starts at its end) and type ``text``, then Enter."""
+    assert isinstance(pilot.app.focused, Input) and pilot.app.focused.id == "export-path"
+    await pilot.press("ctrl+u", *text, "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def export_error(app: JournalApp) -> str:
+    error = app.screen.query_one("#export-error")
+    return str(error.render()) if error.display and error.has_class("-shown") else ""
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+async def test_export_from_the_palette_writes_what_the_filtered_list_shows(journal, tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await search(pilot, "drone strike")
+        shown = shown_ids(app)
+        assert 0 < len(shown) < len(journal)
+        dialog = await open_export(pilot, name)
+        assert dialog.fmt == FORMATS[name]
+        assert dialog.query_one("#export-format", Select).value == FORMATS[name]
+        text = screen_text(app)
+        assert f"Export the {len(shown)} incidents the list shows" in text
+        assert "search \u201cdrone strike\u201d" in text
+        await type_file_name(pilot, "view.out")
+        target = tmp_path / "view.out"
+        assert target.exists(), export_error(app)
+        assert sorted(READERS[name](target)) == sorted(shown)
+        assert isinstance(app.screen, ListScreen)
+        exported = [m for m in notifications(app) if m.startswith("Exported")]
+        assert exported and f"Exported {len(shown)} incidents" in exported[-1]
+        assert str(target) in exported[-1] and name in exported[-1]
+        # The list is as it was.
+        assert shown_ids(app) == shown
+        assert app.screen.query_one("#search", Input).value == "drone strike"
+
+
+async def test_export_with_no_filter_writes_every_incident_to_an_absolute_path(journal, tmp_path):
+    target = tmp_path / "every incident.geojson"
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_export(pilot, "GeoJSON")
+        assert "every incident (no filters)" in screen_text(app)
+        await type_file_name(pilot, str(target))
+        assert target.exists(), export_error(app)
+        document = json.loads(target.read_text("utf-8"))
+        assert document["type"] == "FeatureCollection"
+        assert sorted(f["id"] for f in document["features"]) == sorted(i.id for i in journal.all())
+        izhevsk = next(f for f in document["features"] if f["id"] == IZHEVSK)
+        assert izhevsk["geometry"] == {"type": "Point", "coordinates": [53.2045, 56.8498]}
+        assert any("Exported 4 incidents" in m for m in notifications(app))
+
+
+async def test_export_asks_before_replacing_a_file(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out.csv"
+    target.write_text("what was here\n", "utf-8")
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick_region(pilot, "Belgorod")
+        assert shown_ids(app) == [BELGOROD]
+        await open_export(pilot, "CSV")
+        await type_file_name(pilot, "out.csv")
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists" in export_error(app) and "Enter again" in export_error(app)
+        assert "exists" in screen_text(app)
+        assert target.read_text("utf-8") == "what was here\n"
+        assert not any(m.startswith("Exported") for m in notifications(app))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert csv_ids(target) == [BELGOROD]
+        assert any("Exported 1 incident " in m for m in notifications(app))
+
+
+async def test_export_asks_again_after_the_file_name_is_changed(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("keep a\n", "utf-8")
+    (tmp_path / "b.csv").write_text("keep b\n", "utf-8")
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_export(pilot, "CSV")
+        await type_file_name(pilot, "a.csv")
+        assert "exists" in export_error(app)
+        await type_file_name(pilot, "b.csv")  # another file: this one is asked about too
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists" in export_error(app)
+        assert (tmp_path / "a.csv").read_text("utf-8") == "keep a\n"
+        assert (tmp_path / "b.csv").read_text("utf-8") == "keep b\n"
+
+
+async def test_export_to_a_missing_folder_says_so_and_writes_nothing(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = sorted(path.name for path in tmp_path.iterdir())
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await search(pilot, "drone")
+        shown = shown_ids(app)
+        await open_export(pilot, "JSON")
+        await type_file_name(pilot, "no-such-folder/out.json")
+        assert isinstance(app.screen, ExportScreen)
+        message = export_error(app)
+        assert "does not exist" in message and "no-such-folder" in message
+        assert "does not exist" in screen_text(app)
+        assert app.screen.query_one("#export-path", Input).value == "no-such-folder/out.json"
+        assert not (tmp_path / "no-such-folder").exists()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert shown_ids(app) == shown
+        assert not any(m.startswith("Exported") for m in notifications(app))
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+
+
+async def test_export_refuses_an_empty_name_a_folder_and_the_journal_itself(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    journal_bytes = journal.path.read_bytes()
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_export(pilot, "JSON")
+        await type_file_name(pilot, "")
+        assert "Type the name" in export_error(app)
+        await type_file_name(pilot, "folder")
+        assert "folder" in export_error(app) and "file name" in export_error(app)
+        await type_file_name(pilot, str(journal.path))
+        assert "journal" in export_error(app)
+        await pilot.press("enter")  # a second Enter does not replace the journal either
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert journal.path.read_bytes() == journal_bytes
+
+
+async def test_a_failed_export_says_why_and_leaves_the_file_as_it_was(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out.json"
+    target.write_text("[]\n", "utf-8")
+    real_write = store.exchange.atomic_write_bytes
+    failing = {"on": True}
+
+    def write(path, data):
+        if failing["on"]:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(store.exchange, "atomic_write_bytes", write)
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_export(pilot, "JSON")
+        await type_file_name(pilot, "out.json")
+        await pilot.press("enter")  # yes, replace it
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert "Not exported" in export_error(app) and "No space left" in export_error(app)
+        assert target.read_text("utf-8") == "[]\n"
+        assert not any(m.startswith("Exported") for m in notifications(app))
+        assert app.screen.query_one("#export-path", Input).value == "out.json"
+        # Room again: Enter tries once more, as typed.
+        failing["on"] = False
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert len(json.loads(target.read_text("utf-8"))) == 4
+
+
+async def test_escape_cancels_the_export(journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = sorted(path.name for path in tmp_path.iterdir())
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_export(pilot, "ACLED CSV")
+        await pilot.press(*"typed but not written.csv")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        await app.workers.wait_for_complete()
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+
+
+# -- possible duplicates, named after a save ----------------------------------------------------------
+
+
+async def fill(pilot, widget_id: str, text: str) -> None:
+    """Put the cursor in a form field, clear it and type ``text``."""
+    widget = pilot.app.screen.query_one(widget_id, Input)
+    widget.focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *text)
+
+
+async def new_incident(pilot, *, title: str, date: str, region: str, place: str) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, EditScreen)
+    await fill(pilot, "#f-title", title)
+    await fill(pilot, "#f-date", date)
+    await fill(pilot, "#f-region", region)
+    await fill(pilot, "#f-country", "Russia")
+    await fill(pilot, "#f-place", place)
+
+
+def duplicate_toasts(app: JournalApp):
+    return [n for n in app._notifications if "duplicate" in f"{n.title} {n.message}"]  # noqa: SLF001
+
+
+async def save(pilot) -> None:
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_saving_a_new_incident_on_the_same_date_and_place_names_the_other(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await new_incident(pilot, title="Factory in Izhevsk hit again", date="2024-07-01",
+                           region="Udmurtia", place="Izhevsk")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen), "the incident is saved all the same"
+        assert len(journal) == 5
+        toasts = duplicate_toasts(app)
+        assert len(toasts) == 1
+        toast = toasts[0]
+        assert toast.severity == "warning"
+        assert "possible duplicate" in f"{toast.title} {toast.message}".lower()
+        assert IZHEVSK_TITLE in toast.message
+        assert "same date and place" in toast.message
+        assert any(m == "Saved: Factory in Izhevsk hit again" for m in notifications(app))
+
+
+async def test_the_place_is_compared_loosely(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await new_incident(pilot, title="Another report", date="2024-07-01", region="Udmurtia",
+                           place="  IZHEVSK ")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert [IZHEVSK_TITLE in toast.message for toast in duplicate_toasts(app)] == [True]
+
+
+async def test_a_new_incident_with_nothing_in_common_gives_no_duplicate_toast(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # The same place on another day, and another place on the same day: neither is a duplicate.
+        await new_incident(pilot, title="Strike on Sarapul", date="2024-07-01", region="Udmurtia",
+                           place="Sarapul")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await new_incident(pilot, title="Izhevsk a month later", date="2024-08-01", region="Udmurtia",
+                           place="Izhevsk")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert len(journal) == 6
+        assert "Saved: Izhevsk a month later" in notifications(app)
+        assert duplicate_toasts(app) == []
+        assert not any(n.severity == "warning" for n in app._notifications)  # noqa: SLF001
+
+
+async def test_a_source_url_already_in_the_journal_is_a_possible_duplicate(journal):
+    journal.add(fields(title="Report with a link", date="2024-05-02", region="Kursk", place="Rylsk",
+                       sources=[{"outlet": "Example News", "url": "https://www.example.org/news/1"}]))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await new_incident(pilot, title="Same story, other words", date="2024-06-10", region="Bryansk",
+                           place="Klintsy")
+        editor_add = app.screen.query_one("#add-source")
+        editor_add.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"Example News")
+        url = app.screen.query_one(".s-url", Input)
+        url.focus()
+        await pilot.pause()
+        await pilot.press(*"http://example.org/news/1/")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        toasts = duplicate_toasts(app)
+        assert len(toasts) == 1 and "Report with a link" in toasts[0].message
+        assert "source URL" in toasts[0].message
+
+
+async def test_editing_without_touching_date_place_or_sources_gives_no_duplicate_toast(journal):
+    # Two incidents already share date and place: an edit of one's title must not warn again.
+    journal.add(IncidentFields.model_validate(
+        {**journal.get(IZHEVSK).fields_record(), "title": "[bold]Izhevsk[/] again, other outlet"}))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        position = shown_ids(app).index(IZHEVSK)
+        await pilot.press(*["down"] * position)
+        assert listing(app).highlighted.id == IZHEVSK
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen)
+        await fill(pilot, "#f-title", "Factory in Izhevsk set on fire by drones")
+        await fill(pilot, "#f-weapon", "drone")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert journal.get(IZHEVSK).title == "Factory in Izhevsk set on fire by drones"
+        assert "Saved: Factory in Izhevsk set on fire by drones" in notifications(app)
+        assert duplicate_toasts(app) == []
+
+
+async def test_editing_the_place_into_another_incidents_names_it_literally(journal):
+    journal.add(fields(title="[bold]Izhevsk[/] [/] report", date="2024-07-01", region="Udmurtia",
+                       place="Izhevsk"))
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        position = shown_ids(app).index(BELGOROD)
+        await pilot.press(*["down"] * position)
+        assert listing(app).highlighted.id == BELGOROD
+        await pilot.press("e")
+        await pilot.pause()
+        await fill(pilot, "#f-place", "Izhevsk")
+        await save(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        messages = [toast.message for toast in duplicate_toasts(app)]
+        assert len(messages) == 1
+        assert IZHEVSK_TITLE in messages[0] and "[bold]Izhevsk[/] [/] report" in messages[0]
+        assert "[bold]Izhevsk[/] [/] report" in screen_text(app)
