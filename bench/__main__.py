@@ -22,6 +22,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import exchange
 from bench.generate import write_journal
 from store.storage import atomic_write_bytes, encode
 
@@ -205,6 +206,7 @@ def main() -> None:
         ))
         rows.append((f"memory at first paint, {size:,}", f"{app['rss_mb']:,.0f} MB", "", "(≤ 1024 MB)",
                      f"DataTable: {naive['rss_mb']:,.0f} MB"))
+        rows.extend(exchange.rows_for(size, path, fmt))
 
     header = ("figure", "ours", "floor / base", "ratio (target)", "naive alternative")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -221,7 +223,7 @@ def main() -> None:
     if args.write:
         (ROOT / "bench" / "RESULTS.md").write_text(
             f"# Benchmark results\n\nLatest `python -m bench --write` on {machine} "
-            f"({time.strftime('%Y-%m-%d')}).\n\n{table}\n\n{NOTES}", encoding="utf-8",
+            f"({time.strftime('%Y-%m-%d')}).\n\n{table}\n\n{NOTES}{exchange.NOTES}", encoding="utf-8",
         )
 
 
