@@ -7,25 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tui.cli import main
 
+from .cli_runner import runner
+
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
 
 
 @pytest.fixture
@@ -36,19 +26,7 @@ def journal(tmp_path: Path) -> Path:
 @pytest.fixture
 def ij(journal: Path, capsys: pytest.CaptureFixture[str]):
     """Run the CLI in-process on the test journal; returns exit code, stdout, stderr."""
-
-    def run(*args: str, path: Path | None = None) -> Result:
-        capsys.readouterr()
-        try:
-            main(["--journal", str(path or journal), *args])
-        except SystemExit as exc:
-            code = exc.code
-        else:  # pragma: no cover - main always exits
-            raise AssertionError("main() returned without exiting")
-        captured = capsys.readouterr()
-        return Result(code if isinstance(code, int) else 0, captured.out, captured.err)
-
-    return run
+    return runner(journal, capsys)
 
 
 def listed(ij, *args: str) -> list[dict]:

@@ -14,14 +14,14 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tui.cli
-from tui.cli import main
+
+from .cli_runner import runner
 
 PREFIX = "incident-journal: "
 BOM = b"\xef\xbb\xbf"
@@ -103,17 +103,6 @@ TRICKY: list[dict[str, Any]] = [
 # -- running the CLI ----------------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
 @pytest.fixture
 def journal(tmp_path: Path) -> Path:
     return tmp_path / "journal.json"
@@ -128,21 +117,7 @@ def other(tmp_path: Path) -> Path:
 @pytest.fixture
 def ij(journal: Path, capsys: pytest.CaptureFixture[str]):
     """Run the CLI in-process on the test journal; returns exit code, stdout, stderr."""
-
-    def run(*args: str, path: Path | None = None) -> Result:
-        capsys.readouterr()
-        try:
-            main(["--journal", str(path or journal), *args])
-        except SystemExit as exc:
-            code = exc.code
-        except Exception as exc:  # what a user would see as a traceback
-            raise AssertionError(f"{args} raised {type(exc).__name__}: {exc} (a traceback for the user)") from exc
-        else:  # pragma: no cover - main always exits
-            raise AssertionError("main() returned without exiting")
-        captured = capsys.readouterr()
-        return Result(code if isinstance(code, int) else 0, captured.out, captured.err)
-
-    return run
+    return runner(journal, capsys)
 
 
 def listed(ij, *args: str, path: Path | None = None) -> list[dict]:
