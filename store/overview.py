@@ -59,6 +59,13 @@ class Overview:
     by_month: list[tuple[str, int]]
     first_date: str | None
     last_date: str | None
+    #: The first and last dates as precisely as their incidents know them (``2024-07``).
+    first_label: str | None = None
+    last_label: str | None = None
+
+
+def _as_precise(date: str, precision: Any) -> str:
+    return date[: {"year": 4, "month": 7}.get(precision, 10) if isinstance(precision, str) else 10]
 
 
 def _valid_month(date: str) -> bool:
@@ -105,7 +112,7 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
     event_types: Counter[str] = Counter()
     months: Counter[str] = Counter()
     valid_months: dict[str, bool] = {}
-    first = last = None
+    first = last = first_label = last_label = None
     for row in rows:
         raw = row.raw
         key = row.region_key  # "Удмуртия" and "удмуртия" are one region, as for the region filter
@@ -143,10 +150,14 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
         if valid:
             months[month] += 1
             day = date[:10]
-            if first is None or day < first:
-                first = day
-            if last is None or day > last:
-                last = day
+            if first is None or day <= first:
+                label = _as_precise(day, raw.get("date_precision"))
+                if first is None or day < first or len(label) > len(first_label):  # the most precise
+                    first, first_label = day, label
+            if last is None or day >= last:
+                label = _as_precise(day, raw.get("date_precision"))
+                if last is None or day > last or len(label) > len(last_label):
+                    last, last_label = day, label
         else:
             months[NO_DATE] += 1
     groups = []
@@ -173,4 +184,6 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
         by_month=timeline,
         first_date=first,
         last_date=last,
+        first_label=first_label,
+        last_label=last_label,
     )

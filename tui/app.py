@@ -11,7 +11,7 @@ from textual.screen import Screen
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError
 from store.rows import IncidentRow
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.export import FORMAT_NAMES
+from tui.screens.export import FORMAT_NAMES, PALETTE_NAMES
 from tui.screens.list import ListScreen
 
 
@@ -152,10 +152,10 @@ class JournalApp(App[None]):
 
             yield SystemCommand(binding.description, f"key: {key}", run)
         if isinstance(screen, ListScreen):
-            for fmt, name in FORMAT_NAMES.items():
+            for fmt, title in PALETTE_NAMES.items():
                 yield SystemCommand(
-                    f"Export current view as {name}",
-                    "write the incidents the list shows to a file",
+                    title,
+                    f"write the incidents the list shows to a {FORMAT_NAMES[fmt]} file",
                     lambda fmt=fmt: screen.action_export(fmt),
                 )
         yield from super().get_system_commands(screen)

@@ -36,6 +36,13 @@ FORMAT_CHOICES = (
 #: Records checked between two moves of the progress bar.
 PROGRESS_STEP = 1_000
 FORMAT_NAMES = {"csv": "CSV", "acled": "ACLED CSV", "geojson": "GeoJSON", "json": "JSON"}
+#: The command palette's names (the ACLED one without "CSV", so that "export csv" finds CSV).
+PALETTE_NAMES = {
+    "csv": "Export current view as CSV",
+    "acled": "Export current view in ACLED's columns",
+    "geojson": "Export current view as GeoJSON",
+    "json": "Export current view as JSON",
+}
 
 
 def default_file_name(fmt: str, today: dt.date | None = None) -> str:
@@ -70,6 +77,7 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Select(FORMAT_CHOICES, value=self.fmt, allow_blank=False, id="export-format")
             yield Label("File")
             yield Input(default_file_name(self.fmt), id="export-path")
+            yield Static(id="export-destination")
             yield Static(classes="field-error", id="export-error")
             yield Checkbox("For Excel: start with a byte-order mark", id="export-excel",
                            disabled=self.fmt not in CSV_FORMATS)
@@ -77,9 +85,11 @@ class ExportScreen(ModalScreen[Path | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-go")
                 yield Button("Cancel", id="export-cancel")
+            yield Static(Content("Enter exports · Esc cancels · Tab moves between the fields"), id="export-keys")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export-destination", Static).update(Content(self.destination_text()))
         path = self.query_one("#export-path", Input)
         path.focus()
         path.cursor_position = len(path.value)
@@ -101,6 +111,23 @@ class ExportScreen(ModalScreen[Path | None]):
     def _path_typed(self) -> None:
         self._replace_confirmed = None
         self.show_error("")
+        self.query_one("#export-destination", Static).update(Content(self.destination_text()))
+
+    def destination_text(self) -> str:
+        """Where the typed name puts the file: relative names are in the current folder."""
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            return ""
+        try:
+            path = self.resolve(text)
+        except (OSError, RuntimeError, ValueError):
+            return ""
+        return f"Writes {path}"
+
+    @staticmethod
+    def resolve(text: str) -> Path:
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else Path.cwd() / path
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Static)
@@ -113,8 +140,7 @@ class ExportScreen(ModalScreen[Path | None]):
         if not text:
             self.show_error("Type the name of the file to write.")
             return None
-        path = Path(text).expanduser()
-        path = path if path.is_absolute() else Path.cwd() / path
+        path = self.resolve(text)
         journal = self.app.journal.path
         if path.resolve() in {p.resolve() for p in (journal, backup_path(journal), lock_path(journal))}:
             self.show_error("That is the journal itself (or its .bak or .lock); choose another file.")
@@ -172,8 +198,11 @@ class ExportScreen(ModalScreen[Path | None]):
             self._writing = True
         try:
             export_file(incidents, fmt, path, excel=excel)
-        except (JournalError, OSError) as exc:
+        except JournalError as exc:
             self.app.call_from_thread(self.failed, str(exc))
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self.failed, f"cannot write {path}: {exc.strerror or exc}")
             return
         self.app.call_from_thread(self.done, path, len(incidents), invalid)
 
@@ -187,6 +216,7 @@ class ExportScreen(ModalScreen[Path | None]):
             widget.disabled = widget.id == "export-excel" and self.fmt not in CSV_FORMATS
         self.query_one("#export-progress", ProgressBar).display = False
         self.show_error(f"Not exported: {message}")
+        self.query_one("#export-path", Input).focus()  # Enter tries again
 
     def done(self, path: Path, count: int, invalid: int) -> None:
         left_out = f" ({invalid} invalid left out)" if invalid else ""

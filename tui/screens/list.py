@@ -345,7 +345,7 @@ class ListScreen(Screen[None]):
         return " · ".join(parts) if parts else "every incident (no filters)"
 
     def action_overview(self) -> None:
-        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters()))
+        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters(), len(self.app.journal)))
 
     def action_export(self, fmt: str = "csv") -> None:
         rows = [row for row in self.incident_list.incidents if isinstance(row, IncidentRow)]

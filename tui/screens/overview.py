@@ -31,21 +31,22 @@ STATUS_LABELS = {
 
 
 def casualties(group_killed: object, group_injured: object) -> str:
-    return f"killed {group_killed}  injured {group_injured}"
+    return f"killed {group_killed} · injured {group_injured}"
 
 
-def totals_text(figures: Overview, filters: str) -> Content:
+def totals_text(figures: Overview, filters: str, in_journal: int) -> Content:
     totals = figures.totals
-    span = (
-        f"  ·  {figures.first_date} to {figures.last_date}" if figures.first_date else ""
-    )
+    span = ""
+    if figures.first_label:
+        same = figures.first_label == figures.last_label
+        span = f"  ·  {figures.first_label}" if same else f"  ·  {figures.first_label} to {figures.last_label}"
     unknown = []
     if totals.killed.unknown:
         unknown.append(f"{totals.killed.unknown} with killed unknown")
     if totals.injured.unknown:
         unknown.append(f"{totals.injured.unknown} with injured unknown")
     lines = [
-        f"{figures.incidents:,} incident{'s' if figures.incidents != 1 else ''}{span}",
+        f"{figures.incidents:,} of {in_journal:,} incident{'s' if in_journal != 1 else ''}{span}",
         f"{casualties(totals.killed, totals.injured)}"
         + (f"  ({', '.join(unknown)})" if unknown else ""),
         "12 = exactly 12 · 12+ = at least 12 · 12-20 = between · ? = unknown",
@@ -60,14 +61,15 @@ COUNT_AT_ONCE = 20_000
 
 
 class OverviewScreen(Screen[None]):
-    """Figures of ``rows`` (the list's rows under ``filters``, described in words)."""
+    """Figures of ``rows``: the list's rows under ``filters`` (in words), of ``in_journal`` in all."""
 
     BINDINGS = [Binding("escape,s,q", "back", "Back")]
 
-    def __init__(self, rows: Sequence[IncidentRow], filters: str) -> None:
+    def __init__(self, rows: Sequence[IncidentRow], filters: str, in_journal: int) -> None:
         super().__init__()
         self.rows = rows
         self.filters = filters
+        self.in_journal = in_journal
         self.figures: Overview | None = overview(rows) if len(rows) <= COUNT_AT_ONCE else None
 
     def compose(self) -> ComposeResult:
@@ -80,7 +82,7 @@ class OverviewScreen(Screen[None]):
         yield Footer(compact=True)
 
     def sections(self, figures: Overview) -> ComposeResult:
-        yield Static(totals_text(figures, self.filters), id="overview-totals")
+        yield Static(totals_text(figures, self.filters, self.in_journal), id="overview-totals")
         yield Static(Content("By region: incidents, then casualties"), classes="overview-title")
         yield BarChart(
             [Bar(group.name, group.incidents, casualties(group.killed, group.injured)) for group in figures.by_region],

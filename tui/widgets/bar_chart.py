@@ -14,7 +14,11 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
-LABEL_MAX = 28
+#: Labels may take a third of the width, and at least this many cells, before they are cut.
+LABEL_MIN = 16
+#: Cells between two columns; the bars get at least ``MIN_BAR`` cells.
+GAP = 2
+MIN_BAR = 4
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,10 @@ def _fit(text: str, width: int) -> str:
 
 
 class BarChart(Widget):
-    """Rows of ``label  ████ value  note``; the bars share one scale, the largest value's."""
+    """Rows of ``label  value  note  ████``: the text in aligned columns, so each figure reads next
+    to its label, then the bars, sharing one scale (the largest value's) in the width left."""
+
+    COMPONENT_CLASSES = {"bar-chart--bar"}
 
     def __init__(self, bars: Sequence[Bar], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -57,20 +64,20 @@ class BarChart(Widget):
         if not self.bars:
             return Text("none", style="dim")
         width = self.size.width or 80
-        label_width = min(LABEL_MAX, max(cell_len(bar.label) for bar in self.bars))
+        label_width = min(max(cell_len(bar.label) for bar in self.bars), max(LABEL_MIN, width // 3))
         number_width = max(len(f"{bar.value:,}") for bar in self.bars)
         note_width = max(cell_len(bar.note) for bar in self.bars)
-        bar_width = max(4, width - label_width - number_width - (note_width + 2 if note_width else 0) - 3)
+        text_width = label_width + GAP + number_width + GAP + (note_width + GAP if note_width else 0)
+        bar_width = max(MIN_BAR, width - text_width)
         largest = max(bar.value for bar in self.bars)
+        bar_style = self.get_component_rich_style("bar-chart--bar")
         text = Text(no_wrap=True, overflow="ellipsis")
         for position, bar in enumerate(self.bars):
             if position:
                 text.append("\n")
-            drawn = bar_text(bar.value, largest, bar_width)
-            text.append(_fit(bar.label, label_width) + " ")
-            text.append(drawn, style="bold")
-            text.append(" " * (bar_width - len(drawn)) + " ")
-            text.append(f"{bar.value:>{number_width},}")
-            if bar.note:
-                text.append("  " + bar.note, style="dim" if bar.value == 0 else "")
+            text.append(_fit(bar.label, label_width) + " " * GAP)
+            text.append(f"{bar.value:>{number_width},}" + " " * GAP, style="bold")
+            if note_width:
+                text.append(_fit(bar.note, note_width) + " " * GAP, style="dim" if bar.value == 0 else "")
+            text.append(bar_text(bar.value, largest, bar_width), style=bar_style)
         return text
