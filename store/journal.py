@@ -43,6 +43,7 @@ from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate,
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage, file_signature
+from store import collector
 from store.duplicates import DuplicateIndex, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
 
 INCIDENTS_TABLE = "incidents"
@@ -257,7 +258,8 @@ class Journal:
     def all(self) -> list[Incident]:
         """Every valid incident, newest first (by date, then by when it was recorded)."""
         if self._sorted is None:
-            incidents = [self._validated(incident_id) for incident_id in self._raw]
+            with collector.paused(len(self._raw) > 10_000):  # models of every record: no cycles
+                incidents = [self._validated(incident_id) for incident_id in self._raw]
             self._sorted = sorted(
                 (incident for incident in incidents if incident is not None), key=_sort_key, reverse=True
             )
@@ -619,7 +621,7 @@ class Journal:
         Everything is written in one atomic write: either all of it is saved or none.
         """
         incidents, updates = list(incidents), list(updates)
-        with self._writing():
+        with collector.paused(len(incidents) + len(updates) > 1_000), self._writing():
             new: dict[str, Incident] = {}
             skipped: list[str] = []
             for incident in incidents:

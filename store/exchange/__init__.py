@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from store import collector
 from store.errors import InvalidIncident, field_problems
 from store.exchange import acled, csv_format, geojson, json_format
 from store.exchange.batch import (
@@ -67,6 +68,8 @@ EXPORT_FORMATS: tuple[str, ...] = tuple(_WRITERS)
 IMPORT_FORMATS: tuple[str, ...] = tuple(_READERS)
 #: Formats that are CSV underneath (``excel`` adds a byte-order mark to them).
 CSV_FORMATS = frozenset({"csv", "acled"})
+#: From this size on (bytes), reading a file pauses the garbage collector (see ``store.collector``).
+LARGE_INPUT = 1_000_000
 SUFFIXES = {"json": ".json", "csv": ".csv", "acled": ".csv", "geojson": ".geojson"}
 
 
@@ -198,6 +201,13 @@ def plan_import(
     progress: Progress | None = None,
 ) -> ImportPlan:
     """Read and check a whole file against ``journal``: what is new, changed, already here."""
+    with collector.paused(len(data) > LARGE_INPUT):
+        return _plan_import(journal, data, fmt, name=name, update=update, progress=progress)
+
+
+def _plan_import(
+    journal: "Journal", data: bytes | str, fmt: str, *, name: str, update: bool, progress: Progress | None
+) -> ImportPlan:
     plan = ImportPlan(name, fmt, 0)
     candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)
     plan.total = len(candidates)

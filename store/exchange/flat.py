@@ -12,6 +12,7 @@ empty trailing parts are left out. ``casualty_status`` is derived, written for r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -48,6 +49,8 @@ def _escape(text: str) -> str:
 
 def _split_escaped(line: str) -> list[str]:
     """Split one source line at unescaped ``|`` and undo the escapes."""
+    if "\\" not in line:  # nothing escaped: most lines
+        return line.split("|")
     parts, current, chars = [], [], iter(line)
     for char in chars:
         if char == "\\":
@@ -112,6 +115,22 @@ def flat_record(incident: Incident) -> dict[str, Any]:
     return row
 
 
+@functools.lru_cache(maxsize=256)
+def _kind(column: str) -> tuple[str, str, str]:
+    """How a column is read: ("count", field, part), ("notation", field, ""), ("sources", ...),
+    ("skip", ...) for the id and derived columns, or ("plain", column, "")."""
+    if column == "id" or column in DERIVED_COLUMNS:
+        return "skip", column, ""
+    head, _, part = column.rpartition("_")
+    if head in COUNTS and part in ("min", "max", "note"):
+        return "count", head, part
+    if column in NOTATION_COLUMNS:
+        return "notation", column, ""
+    if column == "sources":
+        return "sources", column, ""
+    return "plain", column, ""
+
+
 def candidate_from_flat(number: int, row: Mapping[str, Any]) -> Candidate:
     """Model input from a flat row (as ``flat_record`` writes it); blank cells are empty fields.
 
@@ -126,30 +145,25 @@ def candidate_from_flat(number: int, row: Mapping[str, Any]) -> Candidate:
         data["id"] = identifier
     given: set[str] = set()
     for column, value in row.items():
-        if column == "id" or column in DERIVED_COLUMNS:
+        kind, name, part = _kind(column)
+        if kind == "skip":
             continue
-        head, _, part = column.rpartition("_")
-        if head in COUNTS and part in ("min", "max", "note"):
-            given.add(head)
-            if value not in (None, ""):
-                data.setdefault(head, {})[part] = value
-        elif column in NOTATION_COLUMNS:
-            given.add(column)
-            if value not in (None, "") and not any(f"{column}_{p}" in row for p in ("min", "max", "note")):
-                data[column] = value
-        elif column == "sources":
-            given.add(column)
-            if isinstance(value, str):
-                try:
-                    data["sources"] = sources_from_cell(value)
-                except ValueError as exc:
-                    candidate.problem("sources", str(exc))
-            elif value is not None:
-                data["sources"] = value
-        elif value not in (None, ""):
-            data[column] = value
-            given.add(column)
+        given.add(name)
+        if value is None or value == "":
+            continue
+        if kind == "plain":
+            data[name] = value
+        elif kind == "count":
+            data.setdefault(name, {})[part] = value
+        elif kind == "notation":
+            if not any(f"{name}_{p}" in row for p in ("min", "max", "note")):
+                data[name] = value
+        elif isinstance(value, str):  # sources, one a line
+            try:
+                data["sources"] = sources_from_cell(value)
+            except ValueError as exc:
+                candidate.problem("sources", str(exc))
         else:
-            given.add(column)
+            data["sources"] = value
     candidate.given = frozenset(given & INCIDENT_FIELDS)
     return candidate
