@@ -500,12 +500,9 @@ class Journal:
 
     def _changed(self, incident: Incident, doc_id: int) -> None:
         self._doc_ids[incident.id] = doc_id
-        previous = self._raw.get(incident.id)
         self._raw[incident.id] = incident.record()
         self._changes += 1
-        if self._duplicates is not None:
-            if previous is not None:
-                self._duplicates.remove(incident.id, previous)
+        if self._duplicates is not None:  # an update took the old keys out first (``_unindex``)
             self._duplicates.add(incident.id, self._raw[incident.id])
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
@@ -518,9 +515,14 @@ class Journal:
             self._rows.append(row)
             self._rows.sort(key=IncidentRow.sort_key, reverse=True)  # nearly sorted: one pass
 
-    def _forget(self, incident_id: str) -> None:
-        if self._duplicates is not None:
+    def _unindex(self, incident_id: str) -> None:
+        """Take a record's duplicate keys out of the index before it is replaced: the stored
+        record may be the storage's own document, which the update rewrites in place."""
+        if self._duplicates is not None and incident_id in self._raw:
             self._duplicates.remove(incident_id, self._raw[incident_id])
+
+    def _forget(self, incident_id: str) -> None:
+        self._unindex(incident_id)
         self._changes += 1
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems):
@@ -559,6 +561,7 @@ class Journal:
             saved = incident.model_copy(update={"revision": base + 1, "updated_at": now})
             self._keep(incident.id, "update", now)
             doc_id = self._doc_ids[incident.id]
+            self._unindex(incident.id)
             self._table.update(_replace_with(saved.record()), doc_ids=[doc_id])
             self._changed(saved, doc_id)
         return saved
@@ -643,6 +646,7 @@ class Journal:
                 changed = incident.model_copy(update={"revision": base + 1, "updated_at": now})
                 self._keep(incident.id, "update", now)
                 doc_id = self._doc_ids[incident.id]
+                self._unindex(incident.id)
                 self._table.update(_replace_with(changed.record()), doc_ids=[doc_id])
                 saved.append((changed, doc_id))
             if new:

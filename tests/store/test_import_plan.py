@@ -623,3 +623,26 @@ def test_a_restored_invalid_record_is_a_possible_duplicate_again(journal_path: P
         assert journal.possible_duplicates([candidate]) == []
         assert journal.restore(broken["id"]) is None  # back as it was, to be fixed
         assert [d.other_id for d in journal.possible_duplicates([candidate])] == [broken["id"]]
+
+
+@pytest.mark.parametrize("how", ["update", "import --update"])
+def test_the_first_change_after_opening_moves_the_incident_in_the_duplicate_index(
+    how: str, journal_path: Path, make_incident
+) -> None:
+    """Records read from the file are the storage's own documents, which a save rewrites in place:
+    the old date-and-place and URL must still leave the index (else false duplicates are named)."""
+    old = make_incident(title="A", place="Izhevsk", sources=[{"outlet": "o", "url": "https://old.example/1"}])
+    write_journal(journal_path, [old.record()])
+    like_before = make_incident(place="Izhevsk", sources=[{"outlet": "p", "url": "https://old.example/1"}])
+    like_after = make_incident(place="Sarapul", sources=[{"outlet": "p", "url": "https://new.example/2"}])
+    with Journal(journal_path) as journal:
+        assert len(journal.possible_duplicates([like_before])) == 2  # the index is built from the file
+        moved = old.with_changes(place="Sarapul", sources=[{"outlet": "o", "url": "https://new.example/2"}])
+        if how == "update":
+            journal.update(moved)
+        else:
+            journal.import_incidents([], updates=[moved])
+        assert journal.possible_duplicates([like_before]) == []
+        assert {(d.other_id, d.reason.split(" http")[0]) for d in journal.possible_duplicates([like_after])} == {
+            (old.id, SAME_PLACE), (old.id, SAME_URL)
+        }
