@@ -134,6 +134,8 @@ def write(incidents: Iterable[Incident], *, excel: bool = False) -> bytes:
 def parse_date(text: str) -> str:
     """ACLED's date as YYYY-MM-DD: given so, or as ACLED writes it (``03 July 2025``)."""
     text = text.strip()
+    if not text:
+        raise ValueError("is required")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return text
     match = _ACLED_DATE.match(text)
@@ -198,7 +200,10 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
     row, problems = csv_format.typed_row(
         number, {column: cells[column] for column in ("latitude", "longitude") if column in cells}
     )
-    text = {column: csv_format.restore(value).strip() for column, value in cells.items()}
+    # A row shorter than the header lacks the last columns: they read as blank cells.
+    text = {column: "" for column in REQUIRED} | {
+        column: csv_format.restore(value).strip() for column, value in cells.items()
+    }
     event_id = text.get("event_id_cnty", "")
     data: dict[str, Any] = {"id": incident_id(event_id)} if event_id else {}
     result = Candidate(number, data, source=text, file_id=event_id or None)
@@ -258,7 +263,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         else:
             result.problem("fatalities", f"{fatalities[:40]!r} is not a whole number of people", covers=("killed",))
     if text.get("notes"):
-        data["summary"] = csv_format.restore(cells["notes"])  # line breaks and quotes kept
+        data["summary"] = csv_format.restore(cells["notes"])  # line breaks and quotes kept, not stripped
     if text.get("source"):
         data["sources"] = _sources(text["source"])
     tags = [acled_tag(tag) for tag in text.get("tags", "").split(";")]

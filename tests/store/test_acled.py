@@ -601,3 +601,13 @@ def test_an_incident_without_an_event_type_survives_the_acled_round_trip(make_in
     assert (back.id, back.date, back.region, back.place, back.summary) == (
         untyped.id, untyped.date, untyped.region, untyped.place, untyped.summary,
     )
+
+
+def test_a_row_cut_short_is_named_not_crashed_on(journal_path: Path) -> None:
+    """A truncated or hand-edited file: the cells a row lacks read as blank, and the row is named."""
+    whole = _acled_file(_file_rows(DATA.read_bytes())[:1])
+    plan = _plan(journal_path, whole + b"UKR1,03 July 2025\r\n")
+    assert {(error.row, error.id, error.field) for error in plan.errors} == {(3, "UKR1", "country"), (3, "UKR1", "admin1")}
+    assert len(plan.new) == 1
+    alone = _plan(journal_path, "event_id_cnty,event_date,sub_event_type,country,admin1\r\nUKR1\r\n")
+    assert (2, "UKR1", "event_date", "is required") in {(e.row, e.id, e.field, e.message) for e in alone.errors}
