@@ -157,6 +157,9 @@ def read_rows(data: bytes | str, fmt: str, *, name: str, warnings: list[str] | N
     return _READERS[fmt](data, name, warnings)
 
 
+COUNT_PARTS = {"min", "max", "note"}
+
+
 def _canonical_id(value: object) -> str | None:
     try:
         return str(uuid.UUID(value)) if isinstance(value, str) else None
@@ -168,15 +171,20 @@ def _fill_from_journal(candidate: Candidate, journal: "Journal") -> None:
     """A row for an incident already here may give only the fields it changes (``id,title``):
     the fields it leaves out are the journal's, so it is checked as the whole incident it makes."""
     incident_id = _canonical_id(candidate.data.get("id"))
-    if incident_id is None or incident_id not in journal or candidate.given >= INCIDENT_FIELDS:
+    partial = {name: parts for name, parts in candidate.count_parts.items() if parts != COUNT_PARTS}
+    if incident_id is None or incident_id not in journal or (candidate.given >= INCIDENT_FIELDS and not partial):
         return
     try:
         existing = journal.get(incident_id)
     except InvalidIncident:
         return  # named as such once checked
-    kept = {name: value for name, value in existing.fields_record().items() if name not in candidate.given}
+    stored = existing.fields_record()
+    kept = {name: value for name, value in stored.items() if name not in candidate.given}
     candidate.data = {**kept, **candidate.data}
-    candidate.from_journal = frozenset(kept)
+    for name, parts in partial.items():  # killed_min alone changes the minimum, not the maximum or note
+        given_parts = candidate.data.get(name) or {}
+        candidate.data[name] = {part: value for part, value in stored[name].items() if part not in parts} | given_parts
+    candidate.from_journal = frozenset(kept) | frozenset(partial)
 
 
 def _older(candidate: Candidate, existing: Incident) -> bool:

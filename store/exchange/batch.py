@@ -64,6 +64,8 @@ class Candidate:
     file_id: str | None = None
     #: Fields the row leaves out, filled in from the incident the journal holds (an update).
     from_journal: frozenset[str] = frozenset()
+    #: Of each count the row gives in columns, the parts it has columns for (``min``, ``max``, ``note``).
+    count_parts: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def shown_id(self) -> str | None:

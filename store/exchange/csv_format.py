@@ -172,7 +172,7 @@ def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> lis
             f"{name}: column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
             f"{'are' if len(unknown) > 1 else 'is'} not an incident field; ignored"
         )
-    if "title" not in header:
+    if "title" not in header and "id" not in header:  # with ids, rows may only update some fields
         raise ImportRejected(
             f"{name} has no 'title' column; is it an ACLED file? (use --format acled)"
             if "event_id_cnty" in header

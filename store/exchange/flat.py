@@ -149,6 +149,8 @@ def candidate_from_flat(number: int, row: Mapping[str, Any]) -> Candidate:
         if kind == "skip":
             continue
         given.add(name)
+        if kind == "count":
+            candidate.count_parts.setdefault(name, set()).add(part)
         if value is None or value == "":
             continue
         if kind == "plain":

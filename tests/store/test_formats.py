@@ -403,7 +403,7 @@ def test_a_known_csv_gives_no_warning(tricky, journal_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        (b"id,date,country,region\r\n,2024-07-01,Russia,Udmurtia\r\n", "no 'title' column"),
+        (b"date,country,region\r\n2024-07-01,Russia,Udmurtia\r\n", "no 'title' column"),
         ("title,date,place\r\nУдар,2024-07-01,Ижевск\r\n".encode("cp1251"), "not UTF-8"),
         (b"", "empty"),
         (UTF8_BOM, "empty"),
@@ -448,3 +448,11 @@ def test_guess_format_from_name_and_first_bytes(tricky) -> None:
     assert guess_format(Path("a.CSV"), export_bytes(tricky, "csv", excel=True)) == "csv"
     assert guess_format(Path("a.csv"), export_bytes(tricky, "acled", excel=True)) == "acled"
     assert guess_format(Path("a.xlsx")) is None
+
+
+def test_a_csv_with_ids_but_no_title_column_names_each_new_row(journal_path: Path) -> None:
+    """With an id column a file may update only some fields; a row for a new incident needs a title."""
+    data = f"id,date,country,region\r\n{ID_A},2024-07-01,Russia,Udmurtia\r\n"
+    with Journal(journal_path) as journal:
+        plan = plan_import(journal, data, "csv", name="incidents.csv")
+    assert [(error.row, error.id, error.field) for error in plan.errors] == [(2, ID_A, "title")]

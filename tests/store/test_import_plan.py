@@ -646,3 +646,30 @@ def test_the_first_change_after_opening_moves_the_incident_in_the_duplicate_inde
         assert {(d.other_id, d.reason.split(" http")[0]) for d in journal.possible_duplicates([like_after])} == {
             (old.id, SAME_PLACE), (old.id, SAME_URL)
         }
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "expected"),
+    [
+        (("killed_min",), ("3",), "3 (hospital)"),  # the same minimum: nothing changes
+        (("killed_min",), ("4",), "4-3 (hospital)"),  # refused below: a maximum below the minimum
+        (("killed_note",), ("morgue",), "3 (morgue)"),
+        (("killed_min", "killed_max"), ("2", ""), "2+ (hospital)"),  # blank max: no upper bound
+    ],
+)
+def test_an_update_with_some_count_columns_keeps_the_parts_it_leaves_out(
+    columns: tuple[str, ...], cells: tuple[str, ...], expected: str, journal: Journal, stored
+) -> None:
+    kept = stored(killed="3 (hospital)")
+    data = f"id,{','.join(columns)}\r\n{kept.id},{','.join(cells)}\r\n"
+    plan = plan_import(journal, data, "csv", update=True)
+    if expected == "4-3 (hospital)":
+        assert [(error.row, error.field) for error in plan.errors] == [(2, "killed")]
+        assert "journal" in plan.errors[0].message  # the maximum kept from the journal is named as such
+        return
+    assert plan.errors == []
+    if expected == str(kept.killed):
+        assert plan.unchanged == [kept.id] and plan.updates == []
+    else:
+        (updated,) = plan.updates
+        assert str(updated.killed) == expected
