@@ -31,9 +31,7 @@ from store import (
     JournalUnreadable,
 )
 from store.errors import FieldProblem, field_problems
-from store.locking import lock_path
 from store.recovery import backup_report
-from store.storage import backup_path
 from store.exchange import (
     CSV_FORMATS,
     EXPORT_FORMATS,
@@ -42,6 +40,7 @@ from store.exchange import (
     ImportRejected,
     export_bytes,
     export_file,
+    export_target_problem,
     guess_format,
     incident_json,
     incidents_to_json,
@@ -514,13 +513,9 @@ def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool,
     if excel and fmt not in CSV_FORMATS:
         raise InputError(f"--excel: only for csv and acled, not {fmt}")
     if not to_stdout:
-        own = {journal.path, backup_path(journal.path), lock_path(journal.path)}
-        if target.resolve() in {path.resolve() for path in own}:
-            raise InputError(f"-o: {target} is the journal itself (or its .bak or .lock); choose another file")
-        if target.is_dir():
-            raise InputError(f"-o: {target} is a folder; add a file name")
-        if not target.parent.is_dir():
-            raise InputError(f"-o: cannot write {target}: the folder {target.parent} does not exist")
+        problem = export_target_problem(target, journal.path)
+        if problem:
+            raise InputError(f"-o: {problem}")
     incidents = journal.query(build_filter(**filters))
     if to_stdout:
         stream = sys.stdout.buffer

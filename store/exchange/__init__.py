@@ -30,7 +30,8 @@ from store.exchange.batch import (
 )
 from store.exchange.json_format import export_json, incident_json, incidents_to_json, parse_incidents_json
 from store.models import Incident
-from store.storage import atomic_write_bytes
+from store.locking import lock_path
+from store.storage import atomic_write_bytes, backup_path
 
 if TYPE_CHECKING:
     from store.journal import Journal, PossibleDuplicate
@@ -43,6 +44,7 @@ __all__ = [
     "RowError",
     "export_bytes",
     "export_file",
+    "export_target_problem",
     "export_json",
     "guess_format",
     "incident_json",
@@ -81,6 +83,25 @@ def export_bytes(incidents: Iterable[Incident], fmt: str, *, excel: bool = False
 def export_file(incidents: Iterable[Incident], fmt: str, path: Path, *, excel: bool = False) -> None:
     """Write ``incidents`` to ``path`` atomically: the file is whole, or as it was."""
     atomic_write_bytes(Path(path), export_bytes(incidents, fmt, excel=excel))
+
+
+def export_target_problem(path: Path, journal_path: Path) -> str | None:
+    """What is wrong with writing an export to ``path`` (None if nothing): the journal's own
+    files, a folder, a folder that does not exist, or a name the system refuses."""
+    try:
+        own = {p.resolve() for p in (journal_path, backup_path(journal_path), lock_path(journal_path))}
+        if Path(path).resolve() in own:
+            return f"{path} is the journal itself (or its .bak or .lock); choose another file"
+        if path.is_dir():
+            return f"{path} is a folder; add a file name"
+        if not path.parent.exists():
+            return f"cannot write {path}: the folder {path.parent} does not exist"
+        if not path.parent.is_dir():
+            return f"cannot write {path}: {path.parent} is a file, not a folder"
+    except (OSError, RuntimeError, ValueError) as exc:  # a name too long, ~nosuchuser, a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"cannot write {str(path)[:80]!r}: {reason}"
+    return None
 
 
 def incidents_from_records(records: Iterable[dict]) -> tuple[list[Incident], int]:

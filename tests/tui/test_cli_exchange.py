@@ -969,3 +969,10 @@ def test_export_without_a_suffix_is_json(ij, tmp_path, seeded):
     out = tmp_path / "incidents"
     assert ij("export", "-o", str(out)).code == 0
     assert {item["id"] for item in json.loads(out.read_bytes())} >= SEEDS
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".csv", "journal.json/out.csv"])
+def test_export_to_a_name_the_system_refuses_is_one_line(ij, journal, tmp_path, seeded, name):
+    result = ij("export", "-o", str(tmp_path / name))
+    assert result.code == 2
+    assert len(result.err_lines) == 1 and result.err.startswith(f"{PREFIX}-o: cannot write")

@@ -523,6 +523,10 @@ async def test_export_says_what_is_wrong_with_the_file_name_and_writes_nothing(j
         assert "Type the name" in export_error(app)
         await type_file_name(pilot, "folder")
         assert "folder" in export_error(app) and "file name" in export_error(app)
+        for odd in ("~nosuchuser-here/out.csv", "x" * 300 + ".csv", "folder/../nosuch/out.csv"):
+            await type_file_name(pilot, odd, pasted=True)
+            assert isinstance(app.screen, ExportScreen), odd  # said under the field, not a crash
+            assert export_error(app).startswith("Cannot write"), (odd, export_error(app))
         await type_file_name(pilot, str(journal.path), pasted=True)
         assert "journal" in export_error(app)
         await pilot.press("enter")  # a second Enter does not replace the journal either

@@ -22,10 +22,8 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from textual.worker import get_current_worker
 
 from store import Incident, JournalError
-from store.exchange import CSV_FORMATS, SUFFIXES, export_file, incidents_from_records
-from store.locking import lock_path
+from store.exchange import CSV_FORMATS, SUFFIXES, export_file, export_target_problem, incidents_from_records
 from store.rows import IncidentRow
-from store.storage import backup_path
 
 FORMAT_CHOICES = (
     ("CSV: one row per incident, every field", "csv"),
@@ -140,16 +138,14 @@ class ExportScreen(ModalScreen[Path | None]):
         if not text:
             self.show_error("Type the name of the file to write.")
             return None
-        path = self.resolve(text)
-        journal = self.app.journal.path
-        if path.resolve() in {p.resolve() for p in (journal, backup_path(journal), lock_path(journal))}:
-            self.show_error("That is the journal itself (or its .bak or .lock); choose another file.")
+        try:
+            path = self.resolve(text)
+        except (OSError, RuntimeError, ValueError) as exc:  # ~nosuchuser
+            self.show_error(f"Cannot write {text!r}: {exc}.")
             return None
-        if path.is_dir():
-            self.show_error(f"{text} is a folder; add a file name.")
-            return None
-        if not path.parent.is_dir():
-            self.show_error(f"The folder {path.parent} does not exist.")
+        problem = export_target_problem(path, self.app.journal.path)
+        if problem:
+            self.show_error(problem[0].upper() + problem[1:] + ".")
             return None
         if path.exists() and self._replace_confirmed != path:
             self._replace_confirmed = path
