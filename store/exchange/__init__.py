@@ -126,15 +126,16 @@ def guess_format(path: Path, head: bytes = b"") -> str | None:
         return "geojson"
     first_line = head.split(b"\n", 1)[0]
     acled_header = b"event_id_cnty" in first_line or b"sub_event_type" in first_line
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    collection = start.startswith(b"{") and b'"FeatureCollection"' in head[:4096]
     if suffix == ".json":
-        return "geojson" if b'"FeatureCollection"' in head[:4096] else "json"
+        return "geojson" if collection else "json"
     if suffix in (".csv", ".tsv", ".txt"):
         return "acled" if acled_header else "csv"
-    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if start.startswith(b"["):
         return "json"
     if start.startswith(b"{"):
-        return "geojson" if b'"FeatureCollection"' in head[:4096] else "json"
+        return "geojson" if collection else "json"
     if acled_header:
         return "acled"
     if b"title" in first_line:

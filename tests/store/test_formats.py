@@ -456,3 +456,11 @@ def test_a_csv_with_ids_but_no_title_column_names_each_new_row(journal_path: Pat
     with Journal(journal_path) as journal:
         plan = plan_import(journal, data, "csv", name="incidents.csv")
     assert [(error.row, error.id, error.field) for error in plan.errors] == [(2, ID_A, "title")]
+
+
+def test_a_json_array_mentioning_featurecollection_is_still_json(make_incident) -> None:
+    incident = make_incident(summary="FeatureCollection")
+    data = export_bytes([incident], "json")
+    assert b'"FeatureCollection"' in data
+    assert guess_format(Path("a.json"), data) == "json"
+    assert guess_format(Path("-"), data) == "json"
