@@ -433,15 +433,19 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def import_summary(plan: ImportPlan, *, done: bool) -> str:
+def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) -> str:
+    """One line: what was (or would be) imported; ``added_meanwhile``: new rows another program
+    added between reading the file and writing (skipped)."""
     verb = "imported" if done else "would import"
-    parts = [f"{verb} {_plural(len(plan.new), 'new incident')}"]
+    parts = [f"{verb} {_plural(len(plan.new) - added_meanwhile, 'new incident')}"]
     if plan.updates:
         parts[0] += f", {'updated' if done else 'update'} {len(plan.updates)}"
     if plan.unchanged:
         parts.append(f"{len(plan.unchanged)} already in the journal, unchanged")
     if plan.skipped:
         parts.append(f"{len(plan.skipped)} already in the journal, skipped (--update updates them)")
+    if added_meanwhile:
+        parts.append(f"{added_meanwhile} added meanwhile by another program, skipped")
     if plan.errors:
         parts.append(f"{_plural(plan.bad_rows, 'invalid row')} skipped")
     if plan.duplicates:
@@ -485,11 +489,12 @@ def import_command(journal: Journal, file: Path, fmt: str | None, skip_invalid: 
     for duplicate in plan.duplicates:
         row = plan.row_of.get(duplicate.incident_id)
         click.echo(f"{PROG}: row {row}: {duplicate}", err=True)
+    added_meanwhile = 0
     if not dry_run and (plan.new or plan.updates):
         if len(plan.new) + len(plan.updates) >= PROGRESS_FROM and sys.stderr.isatty():
             click.echo(f"saving {len(plan.new) + len(plan.updates)} incidents…", err=True)
-        journal.import_incidents(plan.new, updates=plan.updates)
-    click.echo(import_summary(plan, done=not dry_run))
+        added_meanwhile = len(journal.import_incidents(plan.new, updates=plan.updates).skipped)
+    click.echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
 
 
 @cli.command("export")
@@ -527,7 +532,8 @@ def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool,
         click.echo(f"exported {_plural(len(incidents), 'incident')} to {target} ({fmt})", err=True)
     bad = journal.bad_records(validate=False)
     if bad:
-        click.echo(f"{PROG}: {len(bad)} invalid incidents were not exported; run '{PROG} check'", err=True)
+        click.echo(f"{PROG}: the journal holds {len(bad)} invalid incidents, never exported; "
+                   f"'{PROG} check' names them", err=True)
 
 
 @cli.command("check")

@@ -976,3 +976,23 @@ def test_export_to_a_name_the_system_refuses_is_one_line(ij, journal, tmp_path, 
     result = ij("export", "-o", str(tmp_path / name))
     assert result.code == 2
     assert len(result.err_lines) == 1 and result.err.startswith(f"{PREFIX}-o: cannot write")
+
+
+def test_rows_another_program_adds_while_importing_are_counted_as_such(ij, journal, tmp_path, monkeypatch):
+    from store import Journal
+
+    rows = [{"title": f"Row {n}", "date": "2024-07-03", "country": "Russia", "region": "Kursk",
+             "id": f"0000000{n}-0000-4000-8000-000000000000"} for n in (1, 2)]
+    real = tui.cli.plan_import
+
+    def plan_then_another_program_imports(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        with Journal(journal) as elsewhere:  # between reading the file and writing the journal
+            elsewhere.import_incidents(plan.new[:1])
+        return plan
+
+    monkeypatch.setattr(tui.cli, "plan_import", plan_then_another_program_imports)
+    result = ij("import", str(write_json(tmp_path / "rows.json", rows)))
+    assert result.code == 0, result.err
+    assert result.out.startswith("imported 1 new incident; 1 added meanwhile by another program, skipped")
+    assert sorted(item["title"] for item in listed(ij)) == ["Row 1", "Row 2"]
