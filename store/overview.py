@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.models import CASUALTY_STATUSES
-from store.rows import IncidentRow
+from store.rows import IncidentRow, as_precise
 
 #: A timeline longer than this many months lists only the months that have incidents.
 MONTHS_FILLED_UP_TO = 600
@@ -64,10 +64,6 @@ class Overview:
     last_label: str | None = None
 
 
-def _as_precise(date: str, precision: Any) -> str:
-    return date[: {"year": 4, "month": 7}.get(precision, 10) if isinstance(precision, str) else 10]
-
-
 def _valid_month(date: str) -> bool:
     return len(date) >= 7 and date[:4].isdigit() and date[4] == "-" and date[5:7].isdigit() and "01" <= date[5:7] <= "12"
 
@@ -96,6 +92,23 @@ def _bounds(count: Any) -> tuple[int | None, int | None]:
     return (low, high) if high >= low else (None, None)
 
 
+#: Where a count's four sums start in a region's sums: low, high, open-ended, unknown.
+KILLED, INJURED = 2, 6
+
+
+def _add(sums: list[Any], start: int, count: Any) -> None:
+    """Add one stored count to the four sums at ``sums[start:start + 4]``."""
+    low, high = _bounds(count)
+    if low is None:
+        sums[start + 3] += 1
+    elif high is None:
+        sums[start] += low
+        sums[start + 2] += 1
+    else:
+        sums[start] += low
+        sums[start + 1] += high
+
+
 def _total(low: int, high: int, open_ended: int, unknown: int, counted: int) -> Total:
     return Total(low, None if open_ended or unknown else high, unknown, counted)
 
@@ -121,24 +134,8 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
             sums = regions[key] = [Counter(), 0, 0, 0, 0, 0, 0, 0, 0, 0]
         sums[0][row.region] += 1
         sums[1] += 1
-        low, high = _bounds(raw.get("killed"))
-        if low is None:
-            sums[5] += 1
-        else:
-            sums[2] += low
-            if high is None:
-                sums[4] += 1
-            else:
-                sums[3] += high
-        low, high = _bounds(raw.get("injured"))
-        if low is None:
-            sums[9] += 1
-        else:
-            sums[6] += low
-            if high is None:
-                sums[8] += 1
-            else:
-                sums[7] += high
+        _add(sums, KILLED, raw.get("killed"))
+        _add(sums, INJURED, raw.get("injured"))
         statuses[row.casualty_status] += 1
         event_type = raw.get("event_type")
         event_types[event_type if type(event_type) is str else NO_EVENT_TYPE] += 1
@@ -151,11 +148,11 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
             months[month] += 1
             day = date[:10]
             if first is None or day <= first:
-                label = _as_precise(day, raw.get("date_precision"))
+                label = as_precise(day, raw.get("date_precision"))
                 if first is None or day < first or len(label) > len(first_label):  # the most precise
                     first, first_label = day, label
             if last is None or day >= last:
-                label = _as_precise(day, raw.get("date_precision"))
+                label = as_precise(day, raw.get("date_precision"))
                 if last is None or day > last or len(label) > len(last_label):
                     last, last_label = day, label
         else:

@@ -18,7 +18,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
-def bound(count: Any, end: str) -> int | None:
+def _bound(count: Any, end: str) -> int | None:
     """``count[end]`` if it is a whole number (stored records are dicts; a ``Mapping`` check is slow)."""
     if type(count) is not dict:
         if not isinstance(count, Mapping):
@@ -28,11 +28,16 @@ def bound(count: Any, end: str) -> int | None:
 
 
 def _minimum(count: Any) -> int | None:
-    return bound(count, "min")
+    return _bound(count, "min")
 
 
 def _maximum(count: Any) -> int | None:
-    return bound(count, "max")
+    return _bound(count, "max")
+
+
+def as_precise(date: str, precision: Any) -> str:
+    """An ISO date cut to what its precision knows: ``2024-07`` for a month, ``2024`` for a year."""
+    return date[: {"year": 4, "month": 7}.get(precision, 10) if isinstance(precision, str) else 10]
 
 
 class IncidentRow:
@@ -85,18 +90,6 @@ class IncidentRow:
         return _minimum(self.raw.get("killed"))
 
     @property
-    def killed_max(self) -> int | None:
-        return _maximum(self.raw.get("killed"))
-
-    @property
-    def injured_min(self) -> int | None:
-        return _minimum(self.raw.get("injured"))
-
-    @property
-    def injured_max(self) -> int | None:
-        return _maximum(self.raw.get("injured"))
-
-    @property
     def killed(self) -> str:
         return display_value("killed", self.raw.get("killed")) if self.raw.get("killed") else "?"
 
@@ -132,9 +125,8 @@ class IncidentRow:
 
     def date_label(self) -> str:
         date, precision = self.date_iso, self.raw.get("date_precision")
-        cut = {"year": 4, "month": 7}.get(precision if isinstance(precision, str) else "", 10)
-        label = date[:cut]
-        end = _text(self.raw.get("date_end"))[:cut]
+        label = as_precise(date, precision)
+        end = as_precise(_text(self.raw.get("date_end")), precision)
         if end and end != label:
             label = f"{label}..{end}"
         return f"week of {label}" if precision == "week" else label

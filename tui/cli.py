@@ -37,6 +37,7 @@ from store.exchange import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
     ImportPlan,
+    SUFFIXES,
     ImportRejected,
     export_bytes,
     export_file,
@@ -400,7 +401,7 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
 
 
 #: The format ``export`` writes for a file name ending so (without ``--format``; none: json).
-EXPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".geojson": "geojson"}
+EXPORT_SUFFIXES = {suffix: fmt for fmt, suffix in SUFFIXES.items() if fmt != "acled"}  # .csv is our CSV
 #: From this many rows on, an import shows a progress bar (on a terminal only).
 PROGRESS_FROM = 2_000
 

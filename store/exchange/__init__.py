@@ -28,6 +28,7 @@ from store.exchange.batch import (
     RowError,
     validate,
 )
+from store.exchange.flat import COUNT_PARTS
 from store.exchange.json_format import export_json, incident_json, incidents_to_json, parse_incidents_json
 from store.models import Incident
 from store.locking import lock_path
@@ -179,9 +180,6 @@ def read_rows(data: bytes | str, fmt: str, *, name: str, warnings: list[str] | N
     return _READERS[fmt](data, name, warnings)
 
 
-COUNT_PARTS = {"min", "max", "note"}
-
-
 def _canonical_id(value: object) -> str | None:
     try:
         return str(uuid.UUID(value)) if isinstance(value, str) else None
@@ -193,7 +191,7 @@ def _fill_from_journal(candidate: Candidate, journal: "Journal") -> None:
     """A row for an incident already here may give only the fields it changes (``id,title``):
     the fields it leaves out are the journal's, so it is checked as the whole incident it makes."""
     incident_id = _canonical_id(candidate.data.get("id"))
-    partial = {name: parts for name, parts in candidate.count_parts.items() if parts != COUNT_PARTS}
+    partial = {name: parts for name, parts in candidate.count_parts.items() if parts != set(COUNT_PARTS)}
     if incident_id is None or incident_id not in journal or (candidate.given >= INCIDENT_FIELDS and not partial):
         return
     try:

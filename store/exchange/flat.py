@@ -35,6 +35,8 @@ NUMBER_COLUMNS = INTEGER_COLUMNS | FLOAT_COLUMNS
 #: Written for people to read; ignored when read back.
 DERIVED_COLUMNS = frozenset({"casualty_status"})
 COUNTS = ("killed", "injured")
+#: The parts of a count, each a column (``killed_min``, ``killed_max``, ``killed_note``).
+COUNT_PARTS = ("min", "max", "note")
 #: Also read (not written): a count in the app's notation, e.g. ``1+ (at least one)``.
 NOTATION_COLUMNS = frozenset(COUNTS)
 SOURCE_PARTS = ("outlet", "url", "kind", "published", "quote")
@@ -100,7 +102,7 @@ def flat_record(incident: Incident) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column in COLUMNS:
         head, _, part = column.rpartition("_")
-        if head in COUNTS and part in ("min", "max", "note"):
+        if head in COUNTS and part in COUNT_PARTS:
             row[column] = record[head][part]
         elif column == "casualty_status":
             row[column] = incident.casualty_status
@@ -122,7 +124,7 @@ def _kind(column: str) -> tuple[str, str, str]:
     if column == "id" or column in DERIVED_COLUMNS:
         return "skip", column, ""
     head, _, part = column.rpartition("_")
-    if head in COUNTS and part in ("min", "max", "note"):
+    if head in COUNTS and part in COUNT_PARTS:
         return "count", head, part
     if column in NOTATION_COLUMNS:
         return "notation", column, ""
@@ -158,7 +160,7 @@ def candidate_from_flat(number: int, row: Mapping[str, Any]) -> Candidate:
         elif kind == "count":
             data.setdefault(name, {})[part] = value
         elif kind == "notation":
-            if not any(f"{name}_{p}" in row for p in ("min", "max", "note")):
+            if not any(f"{name}_{p}" in row for p in COUNT_PARTS):
                 data[name] = value
         elif isinstance(value, str):  # sources, one a line
             try:
