@@ -595,18 +595,29 @@ SPECIFIC["updated_at"] = SPECIFIC["created_at"]
 SPECIFIC["injured"] = SPECIFIC["killed"]
 
 
+def is_index(part: str) -> bool:
+    return part.isascii() and part.isdigit()
+
+
 def replace(row: dict[str, Any], path: str, value: Any) -> None:
-    """Put ``value`` at a dotted ``path`` (``MISSING`` removes it); a path already replaced away is skipped."""
+    """Put ``value`` at a dotted ``path`` (``MISSING`` removes it); a path already replaced away is skipped.
+
+    Replacements come in any order, so an earlier one may have turned a parent into something the
+    path no longer fits: ``killed`` into a list (then ``killed.min`` is skipped), ``sources`` into a
+    dict or a number (then ``sources.0.url`` is skipped). Only a path that still fits is changed.
+    """
     *parents, last = path.split(".")
     target: Any = row
     for part in parents:
-        if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+        if isinstance(target, list) and is_index(part) and int(part) < len(target):
             target = target[int(part)]
         elif isinstance(target, dict) and part in target:
             target = target[part]
         else:
             return
-    if isinstance(target, list) and value is not MISSING:
+    if isinstance(target, list):
+        if value is MISSING or not is_index(last):
+            return
         if int(last) < len(target):
             target[int(last)] = value
         else:
