@@ -147,7 +147,7 @@ async def test_invalid_records_are_marked_and_can_be_fixed(journal):
         await pilot.pause()
         assert isinstance(app.screen, EditScreen)
         error = app.screen.query_one("#e-killed")
-        assert "-shown" in error.classes and "greater than or equal to 0" in str(error.render())
+        assert "-shown" in error.classes and "at least 0; this is -1" in str(error.render())
         assert app.screen.query_one("#f-title", Input).value == "[b]hand-edited"
         app.screen.query_one("#f-killed", Input).value = "0"
         await pilot.press("ctrl+s")
