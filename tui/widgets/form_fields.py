@@ -1,0 +1,151 @@
+"""The form's input widgets: one-line fields that complete, and choices picked by typing.
+
+``FieldInput`` is Textual's ``Input`` as a fast typist needs it: the cursor goes to the end on
+focus (nothing is selected, so a key typed on arrival never replaces what is there), ``Tab``
+accepts the grey completion before it moves on, and a paste of several lines keeps every line
+(joined by spaces) and says so. ``ChoiceInput`` takes any unique start or word of a choice
+(``air`` → Air/drone strike), shows the matches as it is typed, steps through the choices
+with ``↑``/``↓``, and writes out the full name as the focus leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widgets import Input
+
+from store.fields import choice_matches
+
+
+class ValuesSuggester(Suggester):
+    """Completes from ``values()``: the first value (most used first) that starts as typed."""
+
+    def __init__(self, values: Callable[[str], str | None]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self._complete = values
+
+    def suggest_now(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+        suggestion = self._complete(value)
+        if suggestion is None or suggestion == value:
+            return None
+        # Keep what was typed, so a completion never changes the case of typed letters.
+        return value + suggestion[len(value):]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.suggest_now(value)
+
+
+class FieldInput(Input):
+    """A one-line form field (see the module's docstring)."""
+
+    class Note(Message):
+        """Something a person should know about what just happened to a field's text."""
+
+        def __init__(self, field: FieldInput, text: str) -> None:
+            super().__init__()
+            self.field = field
+            self.text = text
+
+    def __init__(self, value: str = "", *, placeholder: str = "", suggester: Suggester | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(value, placeholder=placeholder, compact=True, suggester=suggester,
+                         select_on_focus=False, id=id, classes=classes)
+
+    def load(self, value: str) -> None:
+        """Show ``value`` as the field's text, cursor at its end (no change a person made)."""
+        with self.prevent(Input.Changed):
+            self.value = value
+            self.cursor_position = len(value)
+
+    def completion(self) -> str | None:
+        """The completion ``Tab`` would accept now (worked out now, not when the worker is done)."""
+        if not self.cursor_at_end:
+            return None
+        if isinstance(self.suggester, ValuesSuggester):
+            return self.suggester.suggest_now(self.value)
+        return self._suggestion or None  # noqa: SLF001 - Input's own pending completion
+
+    def accept_completion(self) -> bool:
+        completion = self.completion()
+        if completion and completion != self.value:
+            self.value = completion
+            self.cursor_position = len(completion)
+            return True
+        return False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab":
+            self.accept_completion()  # and the key goes on to move the focus
+        await super()._on_key(event)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self.cursor_position = len(self.value)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > 1:
+            event.stop()
+            text = " ".join(lines)
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+            self.post_message(self.Note(self, f"pasted {len(lines)} lines as one: this field keeps one line"))
+            return
+        super()._on_paste(event)
+
+
+class ChoiceInput(FieldInput):
+    """One of ``choices``, picked by typing a unique start or word of it, or with ``↑``/``↓``."""
+
+    BINDINGS = [
+        Binding("down", "step(1)", "Next choice", show=False),
+        Binding("up", "step(-1)", "Previous choice", show=False),
+    ]
+
+    def __init__(self, value: str = "", *, choices: Sequence[str], placeholder: str = "",
+                 id: str | None = None, classes: str | None = None) -> None:
+        self.choices = tuple(choices)
+        super().__init__(value, placeholder=placeholder,
+                         suggester=ValuesSuggester(self._first_start), id=id, classes=classes)
+
+    def _first_start(self, typed: str) -> str | None:
+        starts = [choice for choice in self.matches(typed) if choice.casefold().startswith(typed.casefold())]
+        return starts[0] if len(starts) == 1 and len(self.matches(typed)) == 1 else None
+
+    def matches(self, typed: str | None = None) -> list[str]:
+        """The choices the text (or ``typed``) may mean."""
+        return choice_matches(self.choices, self.value if typed is None else typed)
+
+    def completion(self) -> str | None:
+        matches = self.matches()
+        return matches[0] if len(matches) == 1 and matches[0] != self.value else None
+
+    def resolve(self) -> None:
+        """Write out the one choice the text means (left as typed if it means none or several)."""
+        matches = self.matches()
+        if len(matches) == 1 and matches[0] != self.value:
+            self.value = matches[0]
+            self.cursor_position = len(self.value)
+
+    def action_step(self, step: int) -> None:
+        matches = self.matches()
+        current = matches[0] if len(matches) == 1 else None
+        if current is None:
+            position = 0 if step > 0 else len(self.choices) - 1
+        else:
+            position = (self.choices.index(current) + step) % len(self.choices)
+        self.value = self.choices[position]
+        self.cursor_position = len(self.value)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.resolve()
+        super()._on_blur(event)
