@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import datetime as dt
+
 from store.models import IncidentFields
 from store.text import search_fold
 
@@ -29,6 +31,16 @@ class PossibleDuplicate:
 
     def __str__(self) -> str:
         return f"possible duplicate of {self.other_id[:8]} \u201c{self.other_title}\u201d ({self.reason})"
+
+
+@dataclass(frozen=True)
+class DuplicateProbe:
+    """What ``DuplicateIndex.find`` reads of an incident: enough for one still being typed."""
+
+    id: str
+    date: dt.date
+    place: str | None
+    sources: tuple[Any, ...] = ()
 
 
 def url_key(url: str) -> str:
@@ -85,7 +97,7 @@ class DuplicateIndex:
                     del index[key]  # type: ignore[arg-type]
 
     def find(
-        self, incidents: Iterable[IncidentFields], records: Mapping[str, Mapping[str, Any]]
+        self, incidents: Iterable[IncidentFields | DuplicateProbe], records: Mapping[str, Mapping[str, Any]]
     ) -> list[PossibleDuplicate]:
         """Stored incidents that may record the same event as one of ``incidents`` (new or stored:
         a stored one is not its own duplicate). ``records`` gives the titles."""

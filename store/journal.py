@@ -13,6 +13,7 @@ own change, and writes the whole journal once, atomically, keeping the previous 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import os
 import re
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
@@ -44,7 +46,8 @@ from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage, file_signature
 from store import collector
-from store.duplicates import DuplicateIndex, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
+from store.duplicates import DuplicateIndex, DuplicateProbe, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
+from store.suggestions import ValueIndex
 
 INCIDENTS_TABLE = "incidents"
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
@@ -175,6 +178,7 @@ class Journal:
         self._row_regions: list[tuple[str, int]] | None = None
         self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
         self._duplicates: DuplicateIndex | None = None
+        self._suggestions: ValueIndex | None = None
         #: Bumped on every change made here, so work done in slices can tell it is out of date.
         self._changes = 0
         self._index()
@@ -332,13 +336,17 @@ class Journal:
         for row in list(self.rows()):
             row.prepare()
             yield
-        if self._duplicates is None:  # built here so that no save has to wait for it
+        if self._duplicates is None or self._suggestions is None:  # built here: no save or key waits
             index, generation, changes = DuplicateIndex({}), self.generation, self._changes
+            values = ValueIndex()
             for incident_id, raw in list(self._raw.items()):
                 index.add(incident_id, raw)
+                values.add(raw)
                 yield
-            if self._duplicates is None and (self.generation, self._changes) == (generation, changes):
-                self._duplicates = index
+            if (self.generation, self._changes) == (generation, changes):
+                if self._duplicates is None:
+                    self._duplicates = index
+                self._suggestions = values
 
     def validate_all(self) -> int:
         """Run ``background_checks`` to the end; returns how many records are not valid."""
@@ -504,6 +512,8 @@ class Journal:
         self._changes += 1
         if self._duplicates is not None:  # an update took the old keys out first (``_unindex``)
             self._duplicates.add(incident.id, self._raw[incident.id])
+        if self._suggestions is not None:
+            self._suggestions.add(self._raw[incident.id])
         self._valid[incident.id] = incident
         self._problems.pop(incident.id, None)
         self._sorted = self._last_query = self._row_regions = None
@@ -520,6 +530,8 @@ class Journal:
         record may be the storage's own document, which the update rewrites in place."""
         if self._duplicates is not None and incident_id in self._raw:
             self._duplicates.remove(incident_id, self._raw[incident_id])
+        if self._suggestions is not None and incident_id in self._raw:
+            self._suggestions.remove(self._raw[incident_id])
 
     def _forget(self, incident_id: str) -> None:
         self._unindex(incident_id)
@@ -608,6 +620,8 @@ class Journal:
                 self._changes += 1
                 if self._duplicates is not None:
                     self._duplicates.add(incident_id, record)
+                if self._suggestions is not None:
+                    self._suggestions.add(record)
                 self._sorted = self._rows = self._last_query = self._row_regions = None
                 self._ordered = {}
                 return None
@@ -670,3 +684,18 @@ class Journal:
         if self._duplicates is None:
             self._duplicates = DuplicateIndex(self._raw)
         return self._duplicates.find(incidents, self._raw)
+
+    def duplicates_so_far(
+        self, date: dt.date, place: str | None, urls: Iterable[str] = (), own_id: str | None = None
+    ) -> list[PossibleDuplicate]:
+        """``possible_duplicates`` of an incident still being typed (its date, place and source
+        URLs); empty while the index is not built yet, so a key never waits for it."""
+        if self._duplicates is None:
+            return []
+        probe = DuplicateProbe(own_id or "", date, place, tuple(SimpleNamespace(url=url) for url in urls))
+        return self._duplicates.find([probe], self._raw)
+
+    def suggest(self, field: str, typed: str) -> str | None:
+        """The most used value of ``field`` (or ``outlet``) starting as ``typed``; None while the
+        index is not built yet (``background_checks`` builds it)."""
+        return self._suggestions.complete(field, typed) if self._suggestions is not None else None

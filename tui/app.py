@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
-from store import BadRecord, Incident, IncidentFields, Journal, JournalError
+from store import BadRecord, Incident, IncidentFields, Journal, JournalError, PossibleDuplicate
 from store.rows import IncidentRow
+from tui.keys import OrderedKeysApp
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.edit import EditScreen
 from tui.screens.export import FORMAT_NAMES, PALETTE_NAMES
 from tui.screens.list import ListScreen
 
@@ -31,7 +33,7 @@ def _could_duplicate_now(before: Incident, after: Incident) -> bool:
     return (before.date, before.place) != (after.date, after.place) or bool(urls(after) - urls(before))
 
 
-class JournalApp(App[None]):
+class JournalApp(OrderedKeysApp):
     """Browse and edit the incidents of ``journal``; every action has a key."""
 
     CSS_PATH = "app.tcss"
@@ -52,6 +54,37 @@ class JournalApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ListScreen())
         self.set_interval(self.WATCH_INTERVAL, self.check_for_changes)
+        # The form is built while the list is idle, so that opening it only fills in values.
+        self.call_after_refresh(self.form_screen)
+
+    # -- the form, built once ----------------------------------------------------------------
+
+    FORM = "form"
+
+    def form_screen(self) -> EditScreen:
+        """The form, built (and started, off screen) at its first use; reused from then on."""
+        if self.FORM not in self._installed_screens:  # noqa: SLF001
+            self.install_screen(EditScreen(), self.FORM)
+        form = self.get_screen(self.FORM, EditScreen)
+        if not form.is_running:
+            self._get_screen(self.FORM)  # noqa: SLF001 - composes and mounts it, not shown yet
+        return form
+
+    async def open_form(
+        self,
+        incident: Incident | None = None,
+        *,
+        broken: BadRecord | None = None,
+        template: Incident | None = None,
+        on_done: Callable[[Incident | None], None] | None = None,
+    ) -> None:
+        """Show the form: a new incident, ``incident`` to edit, ``broken`` to fix, or a new one
+        from ``template``. Keys typed meanwhile wait for it and land in its first field."""
+        form = self.form_screen()
+        if form in self.screen_stack:  # cannot happen from the keys; be safe anyway
+            form = EditScreen()
+        await form.load(incident, broken=broken, template=template)
+        self.push_screen(form if form is not self.get_screen(self.FORM) else self.FORM, on_done)
 
     def check_for_changes(self) -> bool:
         """Re-read the journal if another program changed it, and tell the screen."""
@@ -70,10 +103,11 @@ class JournalApp(App[None]):
 
     # -- the store, for the screens ----------------------------------------------------------
 
-    def save_incident(self, fields: IncidentFields) -> Incident:
+    def save_incident(self, fields: IncidentFields) -> tuple[Incident, list[PossibleDuplicate]]:
         """Add a new incident or update an existing one; raises ``JournalError`` if refused.
 
-        Once saved, says if another incident may record the same event.
+        Returns it as saved, and the incidents that may record the same event (none for an
+        edit that changed neither its date, place nor sources).
         """
         if isinstance(fields, Incident):
             try:
@@ -82,20 +116,23 @@ class JournalApp(App[None]):
                 before = None
             saved = self.journal.update(fields)
             if before is not None and not _could_duplicate_now(before, saved):
-                return saved
+                return saved, []
         else:
             saved = self.journal.add(fields)
-        self.report_duplicates(saved)
-        return saved
+        return saved, self.journal.possible_duplicates([saved])
 
-    def report_duplicates(self, incident: Incident) -> None:
-        duplicates = self.journal.possible_duplicates([incident])
-        if not duplicates:
-            return
-        lines = [str(duplicate) for duplicate in duplicates[:3]]
-        if len(duplicates) > 3:
-            lines.append(f"and {len(duplicates) - 3} more")
-        self.notify("\n".join(lines), title="Saved; possible duplicate", severity="warning", timeout=12, markup=False)
+    def tell_saved(self, saved: Incident, duplicates: list[PossibleDuplicate]) -> None:
+        """One toast: what was saved, where, and what it may duplicate."""
+        from tui.screens.list import short_path
+
+        lines = [f"Saved \u201c{saved.title}\u201d ({saved.id[:8]}) to {short_path(self.journal.path)}"]
+        if duplicates:
+            lines[0] += f" \u00b7 {len(duplicates)} possible duplicate{'s' if len(duplicates) > 1 else ''}"
+            lines.extend(str(duplicate) for duplicate in duplicates[:3])
+            if len(duplicates) > 3:
+                lines.append(f"and {len(duplicates) - 3} more")
+        self.notify("\n".join(lines), severity="warning" if duplicates else "information",
+                    timeout=12 if duplicates else 4, markup=False)
 
     def confirm_delete(self, incident: Incident | IncidentRow | BadRecord, on_done: Callable[[], None]) -> None:
         """Ask, then delete ``incident``; ``u`` in the list brings it back."""

@@ -6,12 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import Incident, JournalError
 from tui.plain import detail
-from tui.screens.edit import EditScreen
+from tui.screens.base import JournalScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 
@@ -31,9 +30,10 @@ def detail_content(incident: Incident) -> Content:
     return content
 
 
-class DetailScreen(Screen[str | None]):
+class DetailScreen(JournalScreen[str | None]):
     BINDINGS = [
         Binding("e", "edit", "Edit"),
+        Binding("N", "new_from", "New from this"),
         Binding("d", "delete", "Delete"),
         Binding("left_square_bracket", "step(-1)", "Previous"),
         Binding("right_square_bracket", "step(1)", "Next"),
@@ -60,7 +60,7 @@ class DetailScreen(Screen[str | None]):
     @property
     def incident(self) -> Incident | None:
         try:
-            return self.app.journal.get(self.current)
+            return self.journal.get(self.current)
         except JournalError:
             return None
 
@@ -87,10 +87,22 @@ class DetailScreen(Screen[str | None]):
         else:
             self.notify("That is the last incident of the list." if step > 0 else "That is the first.", timeout=2)
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         incident = self.incident
         if incident is not None:
-            self.app.push_screen(EditScreen(incident), self._after_edit)
+            await self.journal_app.open_form(incident, on_done=self._after_edit)
+
+    async def action_new_from(self) -> None:
+        """A new incident with this one's when, where, what, who and sources."""
+        incident = self.incident
+        if incident is not None:
+            await self.journal_app.open_form(template=incident, on_done=self._after_new)
+
+    def _after_new(self, saved: Incident | None) -> None:
+        if saved is not None:
+            self.ids.insert(self.ids.index(self.current) if self.current in self.ids else 0, saved.id)
+            self.current = saved.id
+        self.show_current()
 
     def _after_edit(self, saved: Incident | None) -> None:
         self.show_current()
@@ -105,7 +117,7 @@ class DetailScreen(Screen[str | None]):
             self.ids = [incident_id for incident_id in self.ids if incident_id != incident.id]
             self.dismiss(self.ids[min(position, len(self.ids) - 1)] if self.ids else None)
 
-        self.app.confirm_delete(incident, on_done=deleted)
+        self.journal_app.confirm_delete(incident, on_done=deleted)
 
     def action_history(self) -> None:
         incident = self.incident

@@ -1,134 +1,110 @@
-"""``EditScreen``: the form for a new incident or an edit.
+"""``EditScreen``: the form for a new incident, an edit, a fix, or a new one from another.
+
+The form is built from ``store.fields.FIELDS``, in its groups (What, When, Where, Who,
+Casualties, Sources, Notes). It is built once, while the list is idle, and then reused: opening
+it only fills in values, so it takes keys at once, and the keys typed while it opens land in
+its first field (``tui.keys`` holds them until it is ready).
 
 ``ctrl+s`` validates the whole form through the model: each invalid field shows its message
 beside it and nothing is written until every field is valid. Only the fields a person changed
-are applied to the incident; everything else is saved exactly as it was.
+are applied to an existing incident; everything else is saved exactly as it was. ``ctrl+n``
+saves and starts the next incident at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from store import BadRecord, Incident, IncidentFields, JournalError
 from store.errors import FieldProblem, field_problems
-from store.history import display_value
-from store.models import (
-    ATTRIBUTIONS,
-    DATE_PRECISIONS,
-    GEO_PRECISIONS,
-    TARGET_KINDS,
-    VERIFICATIONS,
+from store.fields import (
+    BY_NAME,
+    COPIED_TO_NEW,
+    DEFAULTS,
+    FIELD_NAMES,
+    FIELDS,
+    GROUPS,
+    FieldSpec,
+    form_text,
+    in_group,
+    record_text,
+    resolve_choice,
 )
-from store.taxonomy import SUB_EVENT_TYPES
-from store.taxonomy import resolve as resolve_event_type
-from store.models import utc_now
+from store.models import SOURCE_KINDS, utc_now
+from tui.screens.base import JournalScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
 from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
 
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    kind: str = "text"  # text | select | summary | sources
-    choices: tuple[str, ...] = ()
-    optional: bool = True
-    placeholder: str = ""
+_PARTIAL_DATE = {re.compile(r"^\s*\d{4}\s*$"): "year", re.compile(r"^\s*\d{4}-\d{1,2}\s*$"): "month"}
+_FULL_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 
 
-FIELDS: tuple[FormField, ...] = (
-    FormField("title", "Title", optional=False, placeholder="what happened, in one line"),
-    FormField("date", "Date", optional=False, placeholder="YYYY-MM-DD"),
-    FormField("date_end", "Date end", placeholder="YYYY-MM-DD, if it spans days"),
-    FormField("date_precision", "Date precision", "select", DATE_PRECISIONS, optional=False),
-    FormField("region", "Region", optional=False, placeholder="province, oblast, republic"),
-    FormField("place", "Place", placeholder="town or village"),
-    FormField("country", "Country", optional=False),
-    FormField("latitude", "Latitude", placeholder="-90 to 90"),
-    FormField("longitude", "Longitude", placeholder="-180 to 180"),
-    FormField("geo_precision", "Geo precision", "select", GEO_PRECISIONS),
-    FormField("event_type", "Event type", "select", tuple(SUB_EVENT_TYPES)),
-    FormField("weapon", "Weapon", placeholder="e.g. Lyutiy-type drone"),
-    FormField("weapon_count", "Weapon count", placeholder="1 or more"),
-    FormField("actor", "Actor", placeholder="who is said to be responsible"),
-    FormField("attribution", "Attribution", "select", ATTRIBUTIONS, optional=False),
-    FormField("target", "Target", placeholder="e.g. factory"),
-    FormField("target_kind", "Target kind", "select", TARGET_KINDS),
-    FormField("killed", "Killed", placeholder="3, 1+, 2-5, ? or 0; note in ( )"),
-    FormField("injured", "Injured", placeholder="3, 1+, 2-5, ? or 0; note in ( )"),
-    FormField("verification", "Verification", "select", VERIFICATIONS, optional=False),
-    FormField("sources", "Sources", "sources"),
-    FormField("summary", "Summary", "summary"),
-    FormField("tags", "Tags", placeholder="comma-separated"),
-)
-FIELD_NAMES = tuple(field.name for field in FIELDS)
-NEW_DEFAULTS: dict[str, Any] = {
-    "date_precision": "day",
-    "attribution": "unknown",
-    "verification": "unverified",
-    "killed": "?",
-    "injured": "?",
-}
+# -- what the form shows --------------------------------------------------------------------------
+
+
+def blank_values() -> dict[str, Any]:
+    values: dict[str, Any] = {name: "" for name in FIELD_NAMES}
+    values.update(DEFAULTS, sources=[])
+    return values
 
 
 def form_values(incident: Incident | None) -> dict[str, Any]:
     """What the form shows for ``incident`` (or a new one): text for every field."""
     if incident is None:
-        values: dict[str, Any] = {name: "" for name in FIELD_NAMES}
-        values.update(NEW_DEFAULTS, sources=[])
-        return values
-    values = {}
-    for name in FIELD_NAMES:
-        value = getattr(incident, name)
-        if name == "sources":
-            values[name] = form_sources(value)
-        elif name == "tags":
-            values[name] = ", ".join(value)
-        elif value is None:
-            values[name] = ""
-        elif hasattr(value, "isoformat"):
-            values[name] = value.isoformat()
+        return blank_values()
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = getattr(incident, spec.name)
+        if spec.kind == "sources":
+            values[spec.name] = form_sources(value)
         else:
-            values[name] = str(value)
+            values[spec.name] = form_text(spec, value, incident.date_precision)
+    if incident.date_end is not None:  # the end is shown as precise as the start
+        values["date_end"] = form_text(BY_NAME["date_end"], incident.date_end, incident.date_precision)
+    return values
+
+
+def values_from(template: Incident) -> dict[str, Any]:
+    """A new incident from ``template``: where, when, what and who, and its sources; no title
+    and no counts (a wave of strikes is recorded as several incidents)."""
+    copied = form_values(template)
+    values = blank_values()
+    values.update({name: copied[name] for name in COPIED_TO_NEW})
     return values
 
 
 def raw_form_values(record: Mapping[str, Any]) -> dict[str, Any]:
     """What the form shows for a stored record that is not valid: each value as best it can."""
-    values = form_values(None)
-    for field in FIELDS:
-        value = record.get(field.name)
-        if field.name == "sources":
+    values = blank_values()
+    for spec in FIELDS:
+        if spec.kind == "sources":
+            sources = record.get("sources")
             values["sources"] = [
                 {key: "" if source.get(key) is None else str(source.get(key)) for key in SOURCE_FIELDS}
-                for source in (value if isinstance(value, list) else [])
+                for source in (sources if isinstance(sources, list) else [])
                 if isinstance(source, dict)
             ]
-        elif field.name == "tags" and isinstance(value, list):
-            values["tags"] = ", ".join(map(str, value))
-        elif field.name in ("killed", "injured"):
-            values[field.name] = display_value(field.name, value) if value is not None else "?"
-        elif field.name == "event_type" and isinstance(value, str):
-            try:
-                values[field.name] = resolve_event_type(value)
-            except ValueError:
-                pass  # not a type at all: left blank, with the problem marked beside it
-        elif field.kind == "select":
-            values[field.name] = value if value in field.choices else values[field.name]
-        elif value is not None:
-            values[field.name] = str(value)
+        elif spec.name in record:
+            text = record_text(spec, record)
+            if spec.kind == "choice" and text not in spec.choices:
+                try:
+                    text = resolve_choice(spec, text)
+                except ValueError:
+                    pass  # shown as it is, with the problem marked beside it
+            values[spec.name] = text
     return values
 
 
@@ -155,101 +131,203 @@ def _number(text: str, kind: type) -> Any:
         return text
 
 
-def model_input(values: dict[str, Any]) -> dict[str, Any]:
-    """Form text turned into what the model validates (blank optional fields are absent)."""
+def model_input(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Form text turned into what the model validates, and the problems found on the way
+    (a choice typed that names none or several)."""
     data: dict[str, Any] = {}
-    for field in FIELDS:
-        value = values[field.name]
-        if field.name == "sources":
-            data["sources"] = value
-        elif field.name == "tags":
-            data[field.name] = value
-        elif isinstance(value, str) and not value.strip() and field.optional and field.kind != "summary":
-            data[field.name] = None
-        elif field.name in ("latitude", "longitude"):
-            data[field.name] = _number(value.strip(), float)
-        elif field.name == "weapon_count":
-            data[field.name] = _number(value.strip(), int)
+    problems: list[FieldProblem] = []
+    for spec in FIELDS:
+        value = values[spec.name]
+        if spec.kind == "sources":
+            data["sources"] = []
+            for number, source in enumerate(value):
+                source = {key: text for key, text in source.items() if key != "kind" or text.strip()}
+                if source.get("kind"):
+                    try:
+                        source["kind"] = resolve_choice(_SOURCE_KIND, source["kind"])
+                    except ValueError as exc:
+                        problems.append(FieldProblem(f"sources.{number}.kind", str(exc)))
+                data["sources"].append(source)
+        elif spec.kind in ("text", "tags"):
+            data[spec.name] = value
+        elif not value.strip():
+            if spec.name in DEFAULTS:
+                data[spec.name] = DEFAULTS[spec.name]
+            elif spec.required:
+                data[spec.name] = value
+            else:
+                data[spec.name] = None
+        elif spec.kind == "choice":
+            try:
+                data[spec.name] = resolve_choice(spec, value)
+            except ValueError as exc:
+                problems.append(FieldProblem(spec.name, str(exc)))
+        elif spec.kind == "number":
+            data[spec.name] = _number(value.strip(), float)
+        elif spec.kind == "integer":
+            data[spec.name] = _number(value.strip(), int)
         else:
-            data[field.name] = value
-    return data
+            data[spec.name] = value
+    return data, problems
 
 
-class EditScreen(Screen[Incident | None]):
-    """New (``incident`` is None) or edit. Dismisses with the saved incident, or None."""
+_SOURCE_KIND = FieldSpec("kind", "Kind", "Sources", "choice", choices=SOURCE_KINDS)
+
+
+def _widget_id(name: str) -> str:
+    return f"f-{name}"
+
+
+class EditScreen(JournalScreen[Incident | None]):
+    """New, edit, fix or new-from-another (see ``load``). Dismisses with the saved incident, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", id="save"),
+        Binding("ctrl+n", "save_and_new", "Save + new", id="save_and_new"),
+        Binding("ctrl+down", "group(1)", "Next group", id="next_group"),
+        Binding("ctrl+up", "group(-1)", "Group back", id="previous_group"),
+        Binding("ctrl+o", "add_source", "Add source", id="add_source"),
+        Binding("ctrl+r", "remove_source", "Remove source", id="remove_source"),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 
-    def __init__(self, incident: Incident | None, *, broken: BadRecord | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.incident = incident
-        self.broken = broken
-        self.initial = raw_form_values(broken.record) if broken else form_values(incident)
+        self.incident: Incident | None = None
+        self.broken: BadRecord | None = None
+        self.template: Incident | None = None
+        self.initial: dict[str, Any] = blank_values()
+        self._pending: dict[str, Any] | None = None
+        self._heading = "New incident"
+        #: The precision was set by a date typed as YYYY-MM or YYYY (a full date sets it back).
+        self._precision_from_date = False
+        #: Whether the form shows what ``load`` gave it, so keys may come.
+        self.accepts_keys = False
+        self._resumed_theme: str | None = None
+        self._marks: dict[str, tuple[str, bool]] = {}
+
+    # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.broken is not None:
-            heading = f"Fix invalid incident {self.broken.id}"
-        else:
-            heading = f"Edit: {self.incident.title}" if self.incident else "New incident"
-        yield Static(Content(heading), id="form-heading")
+        yield Static(Content(self._heading), id="form-heading")
+        yield Static(id="form-duplicates")
         with VerticalScroll(id="form"):
-            for field in FIELDS:
-                yield from self._field(field)
+            for group in GROUPS:
+                with Vertical(classes="form-group", id=f"group-{group.lower()}") as box:
+                    box.border_title = group
+                    for spec in in_group(group):
+                        yield from self._field(spec)
+        yield Static(id="form-hint")
         yield Footer(compact=True)
 
-    def _field(self, field: FormField) -> ComposeResult:
-        value = self.initial[field.name]
-        with Horizontal(classes="form-row", id=f"row-{field.name}"):
-            yield Label(field.label + ("" if field.optional else " *"), classes="form-label")
-            if field.kind == "select":
-                yield Select(
-                    [(choice, choice) for choice in field.choices],
-                    value=value or Select.NULL,
-                    allow_blank=field.optional,
-                    prompt="(none)",
-                    compact=True,
-                    id=f"f-{field.name}",
-                )
-            elif field.kind == "summary":
-                yield TextArea(value, id=f"f-{field.name}", soft_wrap=True, tab_behavior="focus")
-            elif field.kind == "sources":
-                yield SourcesEditor(value, id=f"f-{field.name}")
+    def _field(self, spec: FieldSpec) -> ComposeResult:
+        value = self.initial[spec.name]
+        with Horizontal(classes="form-row", id=f"row-{spec.name}"):
+            yield Label(spec.label + (" *" if spec.required else ""), classes="form-label")
+            if spec.kind == "choice":
+                yield ChoiceInput(value, choices=spec.choices, placeholder=self._placeholder(spec),
+                                  id=_widget_id(spec.name))
+            elif spec.kind == "text":
+                yield TextArea(value, id=_widget_id(spec.name), soft_wrap=True, tab_behavior="focus", compact=True)
+            elif spec.kind == "sources":
+                yield SourcesEditor(value, outlets=self._completer("outlet"), id=_widget_id(spec.name))
             else:
-                suggester = None
-                if field.name == "region":
-                    regions = [region for region, _ in self.app.journal.row_regions()]
-                    suggester = SuggestFromList(regions, case_sensitive=False)
-                yield Input(value, placeholder=field.placeholder, compact=True, suggester=suggester,
-                            id=f"f-{field.name}")
-        yield Static(classes="field-error", id=f"e-{field.name}")
+                suggester = ValuesSuggester(self._completer(spec.name)) if spec.suggest else None
+                yield FieldInput(value, placeholder=self._placeholder(spec), suggester=suggester,
+                                 id=_widget_id(spec.name))
+        yield Static(classes="field-error", id=f"e-{spec.name}")
 
-    def on_mount(self) -> None:
-        self.query_one("#f-title", Input).focus()
-        # What the widgets show is the baseline: a field counts as changed only if edited.
-        self.call_after_refresh(self._take_baseline)
-        if self.broken is not None:
-            self.show_problems(list(self.broken.problems))
+    @staticmethod
+    def _placeholder(spec: FieldSpec) -> str:
+        if spec.kind == "choice":
+            shown = ", ".join(spec.choices[:4]) + ("…" if len(spec.choices) > 4 else "")
+            return f"type a start: {shown}"
+        return spec.hint
 
-    def _take_baseline(self) -> None:
+    def _completer(self, field: str) -> Any:
+        return lambda typed: self.journal.suggest(field, typed)
+
+    async def on_mount(self) -> None:
+        self._resumed_theme = self.app.theme  # styled as it mounted
+        if self._pending is not None:
+            await self._show(self._pending)
+        elif not self.is_current:  # built ahead of its first use: lay it out now, not then
+            self.call_after_refresh(self._lay_out_off_screen)
+
+    def _lay_out_off_screen(self) -> None:
+        if not self.is_current:
+            self._refresh_layout(self.app.size)  # noqa: SLF001 - what showing it would do first
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen it shows again, in case the app's styles
+        # changed meanwhile: for the form that is most of the time it takes to open. They
+        # change only with the theme; the form restyles itself when that changed.
+        theme = self.app.theme
+        if self._resumed_theme == theme:
+            event.refresh_styles = False
+        self._resumed_theme = theme
+        super()._on_screen_resume(event)
+
+    # -- what it shows -------------------------------------------------------------------------
+
+    async def load(self, incident: Incident | None = None, *, broken: BadRecord | None = None,
+                   template: Incident | None = None) -> None:
+        """Show a new incident (nothing given), ``incident`` to edit, the invalid record ``broken``
+        to fix, or a new incident from ``template``. Taken as unchanged: what it shows now."""
+        self.incident, self.broken, self.template = incident, broken, template
+        if broken is not None:
+            values = raw_form_values(broken.record)
+            self._heading = f"Fix invalid incident {broken.id}"
+        elif incident is not None:
+            values = form_values(incident)
+            self._heading = f"Edit: {incident.title}"
+        elif template is not None:
+            values = values_from(template)
+            self._heading = f"New incident, from \u201c{template.title}\u201d"
+        else:
+            values = blank_values()
+            self._heading = "New incident"
+        if not self.is_mounted:
+            self._pending = values
+            return
+        await self._show(values)
+
+    async def _show(self, values: dict[str, Any]) -> None:
+        self.accepts_keys = False
+        self._pending = None
+        for spec in FIELDS:
+            widget = self.query_one(f"#{_widget_id(spec.name)}")
+            if isinstance(widget, FieldInput):
+                widget.load(values[spec.name])
+            elif isinstance(widget, TextArea):
+                widget.load_text(values[spec.name])
+            elif isinstance(widget, SourcesEditor):
+                await widget.load(values[spec.name])
+        self.query_one("#form-heading", Static).update(Content(self._heading))
+        self.query_one("#form-duplicates", Static).display = False
+        self._precision_from_date = False
+        self.show_problems(list(self.broken.problems) if self.broken is not None else [], quiet=True)
+        # What the widgets show now is the baseline: a field counts as changed only if edited.
         self.initial = self.current_values()
+        self.query_one("#form", VerticalScroll).scroll_home(animate=False)
+        self.set_focus(self.query_one(f"#{_widget_id('title')}"))
+        self._hint_for(self.focused)
+        self.accepts_keys = True
+        if self.template is not None:
+            self._check_duplicates()
 
-    # -- reading the form ------------------------------------------------------------------
+    # -- reading the form ------------------------------------------------------------------------
 
     def current_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for field in FIELDS:
-            widget = self.query_one(f"#f-{field.name}")
-            if isinstance(widget, Select):
-                values[field.name] = "" if widget.value is Select.NULL else widget.value
+        for spec in FIELDS:
+            widget = self.query_one(f"#{_widget_id(spec.name)}")
+            if isinstance(widget, FieldInput):
+                values[spec.name] = widget.value
             elif isinstance(widget, TextArea):
-                values[field.name] = widget.text
+                values[spec.name] = widget.text
             elif isinstance(widget, SourcesEditor):
-                values[field.name] = widget.values()
-            elif isinstance(widget, Input):
-                values[field.name] = widget.value
+                values[spec.name] = widget.values()
         return values
 
     @property
@@ -257,36 +335,55 @@ class EditScreen(Screen[Incident | None]):
         values = self.current_values()
         return [name for name in FIELD_NAMES if values[name] != self.initial[name]]
 
-    # -- saving ----------------------------------------------------------------------------
+    # -- saving ----------------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        values = self.current_values()
+        self._save(then_new=False)
+
+    def action_save_and_new(self) -> None:
+        self._save(then_new=True)
+
+    def _validated(self) -> IncidentFields | None:
+        """The incident the form holds, or None (each problem marked beside its field)."""
+        data, problems = model_input(self.current_values())
+        if problems:
+            self.show_problems(problems)
+            return None
         try:
             if self.broken is not None:
-                fields = Incident.model_validate({**system_fields(self.broken.record), **model_input(values)})
-            elif self.incident is None:
-                fields = IncidentFields.model_validate(model_input(values))
-            else:
-                data = model_input(values)
-                changes = {name: data[name] for name in self.changed_fields}
-                fields = self.incident.with_changes(**changes) if changes else self.incident
+                return Incident.model_validate({**system_fields(self.broken.record), **data})
+            if self.incident is None:
+                return IncidentFields.model_validate(data)
+            changes = {name: data[name] for name in self.changed_fields}
+            return self.incident.with_changes(**changes) if changes else self.incident
         except ValidationError as exc:
             self.show_problems(field_problems(exc))
+            return None
+
+    def _save(self, *, then_new: bool) -> None:
+        fields = self._validated()
+        if fields is None:
             return
-        self.show_problems([])
+        self.show_problems([], quiet=True)
         if self.incident is not None and fields is self.incident:
             self.notify("Nothing changed; nothing to save.", timeout=3)
-            self.dismiss(self.incident)
+            if then_new:
+                self.call_later(self.load)
+            else:
+                self.dismiss(self.incident)
             return
         try:
-            saved = self.app.save_incident(fields)
+            saved, duplicates = self.journal_app.save_incident(fields)
         except JournalError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
             return
-        self.notify(f"Saved: {saved.title}", markup=False)
-        self.dismiss(saved)
+        self.journal_app.tell_saved(saved, duplicates)
+        if then_new:
+            self.call_later(self.load)
+        else:
+            self.dismiss(saved)
 
-    def show_problems(self, problems: list[FieldProblem]) -> None:
+    def show_problems(self, problems: list[FieldProblem], *, quiet: bool = False) -> None:
         """Mark each invalid field with its message; clear the marks of the others."""
         by_field: dict[str, list[str]] = {}
         by_source: dict[int, list[str]] = {}
@@ -299,24 +396,162 @@ class EditScreen(Screen[Incident | None]):
                     continue
             by_field.setdefault(head if head in FIELD_NAMES else "title", []).append(problem.message)
         for name in FIELD_NAMES:
-            messages = by_field.get(name, [])
-            error = self.query_one(f"#e-{name}", Static)
-            error.update(Content("; ".join(messages)))
-            error.set_class(bool(messages), "-shown")
-            self.query_one(f"#row-{name}").set_class(bool(messages), "-invalid")
+            self._mark(name, "; ".join(by_field.get(name, [])))
         self.query_one(SourcesEditor).show_errors(
             {position: "; ".join(messages) for position, messages in by_source.items()}
         )
         count = len(by_field) + len(by_source)
-        if count:
+        if count and not quiet:
             self.notify(
-                f"{count} field{'s' if count > 1 else ''} need{'' if count > 1 else 's'} attention",
+                f"{count} field{'s' if count > 1 else ''} need{'' if count > 1 else 's'} attention; "
+                "each says what is wrong beside it",
                 severity="error",
             )
             first = next((name for name in FIELD_NAMES if name in by_field), "sources")
             self.query_one(f"#row-{first}").scroll_visible(animate=False)
 
-    # -- leaving ---------------------------------------------------------------------------
+    def _mark(self, name: str, message: str, *, note: bool = False) -> None:
+        if self._marks.get(name, ("", False)) == (message, note):
+            return  # restyling a row costs; most are unchanged
+        self._marks[name] = (message, note)
+        error = self.query_one(f"#e-{name}", Static)
+        error.update(Content(message))
+        error.set_class(bool(message), "-shown")
+        error.set_class(note, "-note")
+        self.query_one(f"#row-{name}").set_class(bool(message) and not note, "-invalid")
+
+    # -- as a person types -------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if not self.accepts_keys:
+            return
+        widget = event.input
+        if widget.id == _widget_id("date"):
+            self._precision_follows(widget.value)
+        if isinstance(widget, ChoiceInput) or widget is self.focused:
+            self._hint_for(widget)
+        if widget.id in (_widget_id("date"), _widget_id("place")) or widget.has_class("s-url"):
+            self._check_duplicates()
+
+    def _precision_follows(self, date_text: str) -> None:
+        """A date typed as YYYY-MM or YYYY sets the precision; a full date sets it back."""
+        precision = self.query_one(f"#{_widget_id('date_precision')}", ChoiceInput)
+        for pattern, level in _PARTIAL_DATE.items():
+            if pattern.match(date_text):
+                precision.load(level)
+                self._precision_from_date = True
+                return
+        if _FULL_DATE.match(date_text) and self._precision_from_date:
+            precision.load("day")
+            self._precision_from_date = False
+
+    def _check_duplicates(self) -> None:
+        """Name the incidents this one may duplicate, as its date and place are typed."""
+        values = self.current_values()
+        shown = self.query_one("#form-duplicates", Static)
+        date = _typed_date(values["date"])
+        duplicates = []
+        if date is not None:
+            urls = [source["url"].strip() for source in values["sources"] if source["url"].strip()]
+            own = self.incident.id if self.incident is not None else (self.broken.id if self.broken else None)
+            duplicates = self.journal.duplicates_so_far(date, values["place"].strip() or None, urls, own)
+        if not duplicates:
+            shown.display = False
+            return
+        lines = [f"\u26a0 {duplicate}" for duplicate in duplicates[:3]]
+        if len(duplicates) > 3:
+            lines.append(f"  and {len(duplicates) - 3} more")
+        shown.update(Content("\n".join(lines)))
+        shown.display = True
+
+    @on(FieldInput.Note)
+    def _field_note(self, event: FieldInput.Note) -> None:
+        spec = self._spec_of(event.field)
+        if spec is not None:
+            self._mark(spec.name, event.text, note=True)
+        else:
+            self.notify(event.text, timeout=4, markup=False)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        self._hint_for(self.focused)
+
+    def _spec_of(self, widget: Widget | None) -> FieldSpec | None:
+        if widget is None or not widget.id or not widget.id.startswith("f-"):
+            return None
+        return BY_NAME.get(widget.id[2:])
+
+    def _hint_for(self, widget: Widget | None) -> None:
+        """The hint line: what the focused field takes; for a choice, what the text matches."""
+        hint = self.query_one("#form-hint", Static)
+        spec = self._spec_of(widget)
+        text = spec.help if spec is not None else ""
+        if isinstance(widget, ChoiceInput):
+            choices = widget.choices
+            matches = widget.matches()
+            label = spec.label if spec is not None else "Choice"
+            if not widget.value.strip():
+                text = f"{label}: type a start or a word of one of: {', '.join(choices)}  (↑ ↓ step through them)"
+            elif len(matches) == 1:
+                text = f"{label}: {widget.value.strip()} \u2192 {matches[0]}  (Tab takes it)"
+            elif matches:
+                text = f"{label}: {widget.value.strip()} could be {len(matches)}: {', '.join(matches)}"
+            else:
+                text = f"{label}: nothing starts so; the choices: {', '.join(choices)}"
+        elif widget is not None and widget.has_class("s-published"):
+            text = "When the source published it: YYYY-MM-DD."
+        elif widget is not None and widget.has_class("s-url"):
+            text = "The source's address, https://…"
+        elif widget is not None and widget.has_class("s-outlet"):
+            text = "Who reported or said it: an outlet, channel or official. ctrl+o adds another source."
+        hint.update(Content(text))
+
+    # -- moving around --------------------------------------------------------------------------
+
+    def _group_of(self, widget: Widget | None) -> int:
+        node = widget
+        while node is not None:
+            if node.has_class("form-group") and node.id:
+                return GROUPS.index(node.id.removeprefix("group-").title())
+            node = node.parent
+        return -1
+
+    def action_group(self, step: int) -> None:
+        """Jump to the first field of the next (or previous) group."""
+        current = self._group_of(self.focused)
+        target = min(max(current + step, 0), len(GROUPS) - 1) if current >= 0 else 0
+        box = self.query_one(f"#group-{GROUPS[target].lower()}")
+        first = next((widget for widget in box.query("*") if widget.focusable), None)
+        if first is None:  # sources with none yet: nothing to type in but ctrl+o
+            self.notify("No sources yet: ctrl+o adds one.", timeout=3)
+            return
+        self.set_focus(first)
+        box.scroll_visible(animate=False)
+
+    async def action_add_source(self) -> None:
+        outlet = await self.query_one(SourcesEditor).add_row()
+        self.set_focus(outlet)
+
+    def action_remove_source(self) -> None:
+        editor = self.query_one(SourcesEditor)
+        row = editor.row_of(self.focused)
+        if row is None:
+            self.notify("Put the cursor in a source first; ctrl+r removes that one.", timeout=3)
+            return
+        position = editor.rows.index(row) + 1
+
+        def answered(remove: bool | None) -> None:
+            if not remove:
+                return
+            editor.remove_row(row)
+            rest = editor.rows
+            focus = rest[min(position - 1, len(rest) - 1)].query_one(".s-outlet") if rest else None
+            self.set_focus(focus or self.query_one(f"#{_widget_id('summary')}"))
+            self.notify(f"Source {position} removed.", timeout=3)
+
+        self.app.push_screen(ConfirmScreen(f"Remove source {position}?", row.describe()), answered)
+
+    # -- leaving ----------------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
         if not self.changed_fields:
@@ -328,3 +563,13 @@ class EditScreen(Screen[Incident | None]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen("Discard changes?", "What you typed will be lost."), answered)
+
+
+def _typed_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for form in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None

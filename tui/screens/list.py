@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Select, Static
 
@@ -18,7 +17,7 @@ from pathlib import Path
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
 from store.rows import IncidentRow
 from tui.screens.detail import DetailScreen
-from tui.screens.edit import EditScreen
+from tui.screens.base import JournalScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.overview import OverviewScreen
@@ -46,13 +45,14 @@ def short_path(path: Path) -> str:
         return str(path)
 
 
-class ListScreen(Screen[None]):
+class ListScreen(JournalScreen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", id="search"),
         Binding("r", "pick_region", "Region", id="region"),
         Binding("c", "pick_casualties", "Casualties", id="casualties"),
         Binding("x", "clear_filters", "Clear filters", id="clear"),
         Binding("n", "new", "New", id="new"),
+        Binding("N", "new_from", "New from this", id="new_from"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("u", "undo", "Undo delete", id="undo"),
@@ -90,7 +90,7 @@ class ListScreen(Screen[None]):
         return self.query_one(IncidentList)
 
     def on_mount(self) -> None:
-        self._checked_generation = self.app.journal.generation  # checks start after the paint
+        self._checked_generation = self.journal.generation  # checks start after the paint
         self.reload()
         self.incident_list.focus()
         for picker in self.query(Select):
@@ -100,8 +100,8 @@ class ListScreen(Screen[None]):
 
     def start_checks(self) -> None:
         """Check every record and prepare search, in slices between keys (never freezing them)."""
-        self._checks = self.app.journal.background_checks()
-        self._checked_generation = self.app.journal.generation
+        self._checks = self.journal.background_checks()
+        self._checked_generation = self.journal.generation
         if self._check_timer is None:
             self._check_timer = self.set_interval(CHECK_EVERY, self._check_slice)
 
@@ -119,7 +119,7 @@ class ListScreen(Screen[None]):
         if self._check_timer is not None:
             self._check_timer.stop()
             self._check_timer = None
-        if self.app.journal.bad_records(validate=False):
+        if self.journal.bad_records(validate=False):
             self.reload()
 
     def on_screen_resume(self) -> None:
@@ -134,7 +134,7 @@ class ListScreen(Screen[None]):
 
     def reload(self, keep_id: str | None = None) -> None:
         """Show the journal through the current filters and order."""
-        journal = self.app.journal
+        journal = self.journal
         self._refresh_regions()
         if journal.generation != self._checked_generation:
             self.start_checks()  # the file was (re-)read: what was found before no longer holds
@@ -171,7 +171,7 @@ class ListScreen(Screen[None]):
     def _refresh_regions(self) -> None:
         select = self.query_one("#region-filter", Select)
         current = self.incident_filter.region or ALL
-        regions = self.app.journal.row_regions()
+        regions = self.journal.row_regions()
         if (regions, current) == self._regions_shown:
             return  # typing a search changes neither: leave the picker alone
         self._regions_shown = (regions, current)
@@ -213,27 +213,27 @@ class ListScreen(Screen[None]):
         self.incident_list.focus()
 
     @on(IncidentList.Selected)
-    def _open(self, event: IncidentList.Selected) -> None:
-        self._open_row(event.incident, edit=False)
+    async def _open(self, event: IncidentList.Selected) -> None:
+        await self._open_row(event.incident, edit=False)
 
-    def _open_row(self, row: Row, *, edit: bool) -> None:
+    async def _open_row(self, row: Row, *, edit: bool) -> None:
         """Open a row in the detail (or the form); an invalid one opens in the form to be fixed."""
         if isinstance(row, BadRecord):
-            self.fix(row)
+            await self.fix(row)
             return
         try:
-            incident = self.app.journal.get(row.id)
+            incident = self.journal.get(row.id)
         except InvalidIncident:
-            bad = {record.id: record for record in self.app.journal.bad_records(validate=False)}
+            bad = {record.id: record for record in self.journal.bad_records(validate=False)}
             self.reload(keep_id=row.id)
-            self.fix(bad[row.id])
+            await self.fix(bad[row.id])
             return
         except JournalError as exc:
             self.notify(str(exc), severity="error", markup=False)
             self.reload()
             return
         if edit:
-            self.app.push_screen(EditScreen(incident), self._after_edit)
+            await self.journal_app.open_form(incident, on_done=self._after_edit)
         else:
             self.open_detail(incident)
 
@@ -276,23 +276,38 @@ class ListScreen(Screen[None]):
         self.reload()
         self.notify(f"Sorted by {self.sort_order}", timeout=2)
 
-    def action_new(self) -> None:
-        self.app.push_screen(EditScreen(None), self._after_edit)
+    async def action_new(self) -> None:
+        await self.journal_app.open_form(on_done=self._after_edit)
 
-    def action_edit(self) -> None:
+    async def action_new_from(self) -> None:
+        """A new incident with the selected one's when, where, what, who and sources."""
+        row = self.incident_list.highlighted
+        if row is None:
+            await self.action_new()
+            return
+        try:
+            template = self.journal.get(row.id) if row.id is not None else None
+        except JournalError:
+            template = None
+        if template is None:
+            self.notify("This incident is invalid; fix it first (Enter opens it in the form).", severity="warning")
+            return
+        await self.journal_app.open_form(template=template, on_done=self._after_edit)
+
+    async def action_edit(self) -> None:
         row = self.incident_list.highlighted
         if row is not None:
-            self._open_row(row, edit=True)
+            await self._open_row(row, edit=True)
 
-    def fix(self, record: BadRecord) -> None:
+    async def fix(self, record: BadRecord) -> None:
         """Open an invalid record in the form, with its problems marked."""
-        if record.id is None or record.duplicate or record.id not in self.app.journal:
+        if record.id is None or record.duplicate or record.id not in self.journal:
             self.notify(
                 "This record has no usable id; fix it by hand in the journal file "
                 "(incident-journal check names it).", severity="warning", markup=False,
             )
             return
-        self.app.push_screen(EditScreen(None, broken=record), self._after_edit)
+        await self.journal_app.open_form(broken=record, on_done=self._after_edit)
 
     def _after_edit(self, saved: Incident | None) -> None:
         if saved is not None:
@@ -311,7 +326,7 @@ class ListScreen(Screen[None]):
         incident = listing.highlighted
         if incident is None:
             return
-        if incident.id is None or getattr(incident, "duplicate", False) or incident.id not in self.app.journal:
+        if incident.id is None or getattr(incident, "duplicate", False) or incident.id not in self.journal:
             self.notify("This record has no id of its own; fix it by hand in the file.", severity="warning")
             return
         rows = listing.incidents
@@ -319,10 +334,10 @@ class ListScreen(Screen[None]):
             rows[listing.cursor - 1] if listing.cursor > 0 else None
         )
         keep = neighbour.id if neighbour is not None else None
-        self.app.confirm_delete(incident, on_done=lambda: self.reload(keep_id=keep))
+        self.journal_app.confirm_delete(incident, on_done=lambda: self.reload(keep_id=keep))
 
     def action_undo(self) -> None:
-        restored_id = self.app.undo_delete()
+        restored_id = self.journal_app.undo_delete()
         if restored_id is not None:
             self.reload(keep_id=restored_id)
 
@@ -345,7 +360,7 @@ class ListScreen(Screen[None]):
         return " · ".join(parts) if parts else "every incident (no filters)"
 
     def action_overview(self) -> None:
-        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters(), len(self.app.journal)))
+        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters(), len(self.journal)))
 
     def action_export(self, fmt: str = "csv") -> None:
         rows = [row for row in self.incident_list.incidents if isinstance(row, IncidentRow)]

@@ -1,60 +1,73 @@
-"""``SourcesEditor``: an incident's sources as rows that can be added and removed by key.
+"""``SourcesEditor``: an incident's sources as rows, added and removed by key.
 
-``Tab`` reaches each row's fields and its Remove button; the "Add source" button (``Enter``)
-adds a row and puts the cursor in its outlet.
+``ctrl+o`` adds a source and puts the cursor in its outlet; ``ctrl+r`` removes the source the
+cursor is in, after asking (the form's screen asks). Nothing destructive is in the ``Tab`` order.
+Rows are kept and reused when the form shows another incident, so opening the form mounts nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.widgets import Static, TextArea
 
+from store.fields import SOURCE_FIELDS
 from store.models import SOURCE_KINDS
+from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
 
-SOURCE_FIELDS = ("outlet", "url", "kind", "published", "quote")
+__all__ = ["SOURCE_FIELDS", "SourceRow", "SourcesEditor", "blank_source", "form_sources"]
 
 
 def blank_source() -> dict[str, str]:
-    return {"outlet": "", "url": "", "kind": "other", "published": "", "quote": ""}
+    return {"outlet": "", "url": "", "kind": "", "published": "", "quote": ""}
 
 
 class SourceRow(Vertical):
     """One source: outlet, kind, published date, URL and quote, with its own error line."""
 
-    def __init__(self, values: dict[str, str]) -> None:
+    def __init__(self, values: dict[str, str], outlets: ValuesSuggester | None) -> None:
         super().__init__(classes="source-row")
         self.initial = values
+        self.outlets = outlets
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="source-line"):
-            yield Input(self.initial["outlet"], placeholder="outlet (required)", compact=True, classes="s-outlet")
-            yield Select(
-                [(kind, kind) for kind in SOURCE_KINDS], value=self.initial["kind"] or "other",
-                allow_blank=False, compact=True, classes="s-kind",
-            )
-            yield Input(self.initial["published"], placeholder="published YYYY-MM-DD", compact=True,
-                        classes="s-published")
-            yield Button("Remove", compact=True, classes="s-remove")
-        yield Input(self.initial["url"], placeholder="https://…", compact=True, classes="s-url")
+            yield FieldInput(self.initial["outlet"], placeholder="outlet (required)", suggester=self.outlets,
+                             classes="s-outlet")
+            yield ChoiceInput(self.initial["kind"], choices=SOURCE_KINDS, placeholder="kind: media, telegram…",
+                              classes="s-kind")
+            yield FieldInput(self.initial["published"], placeholder="published YYYY-MM-DD", classes="s-published")
+        yield FieldInput(self.initial["url"], placeholder="https://…", classes="s-url")
         quote = TextArea(self.initial["quote"], soft_wrap=True, tab_behavior="focus", compact=True, classes="s-quote")
         quote.border_title = "quote"
         yield quote
         yield Static(classes="field-error")
 
+    def load(self, values: dict[str, str]) -> None:
+        self.initial = values
+        for name in ("outlet", "kind", "published", "url"):
+            self.query_one(f".s-{name}", FieldInput).load(values[name])
+        self.query_one(".s-quote", TextArea).load_text(values["quote"])
+        self.show_error("")
+
     def values(self) -> dict[str, str]:
-        kind = self.query_one(".s-kind", Select).value
+        kind = self.query_one(".s-kind", ChoiceInput)
+        kind.resolve()
         return {
-            "outlet": self.query_one(".s-outlet", Input).value,
-            "url": self.query_one(".s-url", Input).value,
-            "kind": kind if isinstance(kind, str) else "other",
-            "published": self.query_one(".s-published", Input).value,
+            "outlet": self.query_one(".s-outlet", FieldInput).value,
+            "url": self.query_one(".s-url", FieldInput).value,
+            "kind": kind.value,
+            "published": self.query_one(".s-published", FieldInput).value,
             "quote": self.query_one(".s-quote", TextArea).text,
         }
+
+    def describe(self) -> str:
+        values = self.values()
+        return " · ".join(part for part in (values["outlet"], values["url"]) if part.strip()) or "(empty)"
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".field-error", Static)
@@ -62,28 +75,42 @@ class SourceRow(Vertical):
         error.set_class(bool(message), "-shown")
         self.set_class(bool(message), "-invalid")
 
-    @on(Button.Pressed, ".s-remove")
-    def _remove(self, event: Button.Pressed) -> None:
-        event.stop()
-        editor = self.parent
-        self.remove()
-        if isinstance(editor, SourcesEditor):
-            editor.focus_add_button()
-
 
 class SourcesEditor(Vertical):
-    def __init__(self, sources: list[dict[str, str]], *, id: str | None = None) -> None:
+    """The sources, one ``SourceRow`` each; hidden rows are kept for the next incident."""
+
+    def __init__(self, sources: list[dict[str, str]], *, outlets: Callable[[str], str | None] | None = None,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.initial = sources
+        self.outlets = ValuesSuggester(outlets) if outlets is not None else None
 
     def compose(self) -> ComposeResult:
         for values in self.initial:
-            yield SourceRow(values)
-        yield Button("Add source", compact=True, id="add-source")
+            yield SourceRow(values, self.outlets)
+        yield Static(Content("ctrl+o adds a source · ctrl+r removes the one the cursor is in"), classes="s-keys")
 
     @property
     def rows(self) -> list[SourceRow]:
+        """The rows in use (shown), in order."""
+        return [row for row in self.query(SourceRow) if row.display]
+
+    @property
+    def mounted_rows(self) -> list[SourceRow]:
         return list(self.query(SourceRow))
+
+    async def load(self, sources: list[dict[str, str]]) -> None:
+        """Show ``sources``: existing rows are reused, more are mounted only if needed."""
+        rows = self.mounted_rows
+        for position, values in enumerate(sources):
+            if position < len(rows):
+                rows[position].load(values)
+                rows[position].display = True
+            else:
+                await self.mount(SourceRow(values, self.outlets), before=self.query_one(".s-keys"))
+        for row in rows[len(sources):]:
+            row.display = False
+            row.load(blank_source())
 
     def values(self) -> list[dict[str, str]]:
         return [row.values() for row in self.rows]
@@ -92,16 +119,33 @@ class SourcesEditor(Vertical):
         for position, row in enumerate(self.rows):
             row.show_error(errors.get(position, ""))
 
-    def focus_add_button(self) -> None:
-        self.query_one("#add-source", Button).focus()
+    async def add_row(self) -> FieldInput:
+        """A new, empty source at the end; returns its outlet field (for the focus)."""
+        hidden = [row for row in self.mounted_rows if not row.display]
+        if hidden:
+            row = hidden[0]
+            row.load(blank_source())
+            row.display = True
+            self.move_child(row, before=self.query_one(".s-keys"))
+        else:
+            row = SourceRow(blank_source(), self.outlets)
+            await self.mount(row, before=self.query_one(".s-keys"))
+        return row.query_one(".s-outlet", FieldInput)
 
-    @on(Button.Pressed, "#add-source")
-    async def add_row(self, event: Button.Pressed | None = None) -> None:
-        if event is not None:
-            event.stop()
-        row = SourceRow(blank_source())
-        await self.mount(row, before=self.query_one("#add-source"))
-        row.query_one(".s-outlet", Input).focus()
+    def row_of(self, widget: Any) -> SourceRow | None:
+        """The source row ``widget`` is in, if any."""
+        node = widget
+        while node is not None and node is not self:
+            if isinstance(node, SourceRow):
+                return node
+            node = node.parent
+        return None
+
+    def remove_row(self, row: SourceRow) -> None:
+        """Take ``row`` out (kept hidden for reuse)."""
+        row.display = False
+        row.load(blank_source())
+        self.move_child(row, after=self.mounted_rows[-1]) if len(self.mounted_rows) > 1 else None
 
 
 def form_sources(sources: list[Any]) -> list[dict[str, str]]:
