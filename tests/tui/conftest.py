@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from store import Journal
 from store.seeds import seed_incidents
+from tui.screens.edit import EditScreen
+from tui.screens.list import ListScreen
 
 #: A fixed recording time, so that screens (and snapshots) do not depend on the clock.
 RECORDED = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.timezone.utc)
@@ -54,3 +60,73 @@ def screen_text(app) -> str:
 def notifications(app) -> list[str]:
     """The messages of the toasts shown so far."""
     return [notification.message for notification in app._notifications]  # noqa: SLF001
+
+
+def _describe(app) -> str:
+    """The screen on top and what it shows, for a failure message (never raises)."""
+    try:
+        screen = type(app.screen).__name__
+    except Exception as exc:  # noqa: BLE001 - the app may have gone
+        return f"(no screen: {exc!r})"
+    try:
+        text = "\n".join(line.rstrip() for line in screen_text(app).splitlines()).rstrip()
+    except Exception as exc:  # noqa: BLE001
+        text = f"(cannot read the screen: {exc!r})"
+    try:
+        toasts = notifications(app)
+    except Exception:  # noqa: BLE001
+        toasts = []
+    return f"the screen is {screen}; toasts so far: {toasts!r}; it shows:\n{text}"
+
+
+async def wait_until(
+    pilot: Pilot, condition: Callable[[], Any], *, timeout: float = 10.0, what: str = ""
+) -> Any:
+    """Let the app run (``pilot.pause()``) until ``condition()`` is true; return what it returned.
+
+    One pause lets the app handle what is queued, but a key may still be held (keys go one at
+    a time), a screen still being mounted, a worker still running: on a busy machine the effect
+    the test looks for comes a few pauses later. So a test waits for that effect itself.
+
+    ``timeout`` only guards against an effect that never comes (the test then fails, naming
+    ``what`` and showing the screen); the wait ends as soon as the condition holds. A condition
+    that raises (a widget not mounted yet) counts as not yet true.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        error: Exception | None = None
+        try:
+            result = condition()
+        except Exception as exc:  # noqa: BLE001 - e.g. NoMatches while a screen is still opening
+            result, error = None, exc
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            break
+        await pilot.pause()
+    raised = f" (the condition raised {error!r})" if error is not None else ""
+    pytest.fail(
+        f"waited {timeout:g} s for {what or 'the condition'}{raised}; {_describe(pilot.app)}",
+        pytrace=True,
+    )
+
+
+# -- conditions the app tests wait for ----------------------------------------------------------
+
+
+def showing(app, kind: type) -> bool:
+    """A screen of ``kind`` is on top, mounted, and taking keys."""
+    screen = app.screen
+    return isinstance(screen, kind) and screen.is_mounted and getattr(screen, "accepts_keys", True)
+
+
+def form_ready(app) -> bool:
+    """The edit form is on top, filled in, with the cursor in its first field (the title)."""
+    return showing(app, EditScreen) and app.focused is not None and app.focused.id == "f-title"
+
+
+async def list_shown(pilot: Pilot) -> None:
+    """Wait for the list screen, its title bar saying how many incidents it shows."""
+    app = pilot.app
+    await wait_until(pilot, lambda: showing(app, ListScreen) and " incidents" in header(app),
+                     what="the list of incidents")
