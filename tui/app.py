@@ -33,6 +33,11 @@ def _could_duplicate_now(before: Incident, after: Incident) -> bool:
     return (before.date, before.place) != (after.date, after.place) or bool(urls(after) - urls(before))
 
 
+def _article(name: str) -> str:
+    """``a`` or ``an`` before a format's name, as it is read aloud (an ACLED, a CSV, a JSON)."""
+    return "an" if name[:1] in "AEIOU" else "a"
+
+
 class JournalApp(OrderedKeysApp):
     """Browse and edit the incidents of ``journal``; every action has a key."""
 
@@ -187,12 +192,12 @@ class JournalApp(OrderedKeysApp):
             def run(node=node, action=binding.action) -> None:
                 self.call_later(self.run_action, action, node)
 
-            yield SystemCommand(binding.description, f"key: {key}", run)
+            yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}", run)
         if isinstance(screen, ListScreen):
             for fmt, title in PALETTE_NAMES.items():
                 yield SystemCommand(
                     title,
-                    f"write the incidents the list shows to a {FORMAT_NAMES[fmt]} file",
+                    f"write the incidents the list shows to {_article(FORMAT_NAMES[fmt])} {FORMAT_NAMES[fmt]} file",
                     lambda fmt=fmt: screen.action_export(fmt),
                 )
         yield from super().get_system_commands(screen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from store import (
     JournalUnreadable,
 )
 from store.errors import FieldProblem, field_problems
+from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
 from store.recovery import backup_report
 from store.exchange import (
     CSV_FORMATS,
@@ -47,15 +49,7 @@ from store.exchange import (
     incidents_to_json,
     plan_import,
 )
-from store.models import (
-    ATTRIBUTIONS,
-    CASUALTY_STATUSES,
-    DATE_PRECISIONS,
-    GEO_PRECISIONS,
-    SOURCE_KINDS,
-    TARGET_KINDS,
-    VERIFICATIONS,
-)
+from store.models import CASUALTY_STATUSES
 from store.seeds import seed_incidents
 from tui import plain
 
@@ -63,31 +57,7 @@ PROG = "incident-journal"
 ENV_JOURNAL = "INCIDENT_JOURNAL"
 
 #: Model field -> the option a person typed it with, so errors name what they can fix.
-OPTION_FOR_FIELD = {
-    "title": "--title",
-    "summary": "--summary",
-    "tags": "--tag",
-    "date": "--date",
-    "date_end": "--date-end",
-    "date_precision": "--precision",
-    "country": "--country",
-    "region": "--region",
-    "place": "--place",
-    "latitude": "--lat",
-    "longitude": "--lon",
-    "geo_precision": "--geo-precision",
-    "event_type": "--type",
-    "weapon": "--weapon",
-    "weapon_count": "--weapon-count",
-    "actor": "--actor",
-    "attribution": "--attribution",
-    "target": "--target",
-    "target_kind": "--target-kind",
-    "killed": "--killed",
-    "injured": "--injured",
-    "verification": "--verification",
-    "sources": "--source",
-}
+OPTION_FOR_FIELD = {spec.name: spec.cli_option for spec in FIELDS}
 
 
 class InputError(click.ClickException):
@@ -131,47 +101,35 @@ def _choice(values: tuple[str, ...]) -> click.Choice:
     return click.Choice(values, case_sensitive=False)
 
 
-INCIDENT_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
-    (("--title",), {"help": "What happened, in one line (1-200 characters)."}),
-    (("--date",), {"help": "The (earliest) date, YYYY-MM-DD."}),
-    (("--date-end",), {"help": "The last date, if it spans several days."}),
-    (("--precision", "date_precision"), {"type": _choice(DATE_PRECISIONS), "help": "How precise the date is."}),
-    (("--region",), {"help": "Province, oblast or republic, e.g. Udmurtia."}),
-    (("--country",), {"help": "Country, e.g. Russia."}),
-    (("--place",), {"help": "Town or village."}),
-    (("--lat", "latitude"), {"type": float, "help": "Latitude (-90 to 90)."}),
-    (("--lon", "longitude"), {"type": float, "help": "Longitude (-180 to 180)."}),
-    (("--geo-precision",), {"type": _choice(GEO_PRECISIONS), "help": "How precise the coordinates are."}),
-    (("--type", "event_type"), {"help": "ACLED sub-event type, or a unique start of one (e.g. 'air')."}),
-    (("--weapon",), {"help": "e.g. 'Lyutiy-type drone'."}),
-    (("--weapon-count",), {"type": int, "help": "How many (1 or more)."}),
-    (("--actor",), {"help": "Who is said to be responsible."}),
-    (("--attribution",), {"type": _choice(ATTRIBUTIONS), "help": "How sure the attribution is."}),
-    (("--target",), {"help": "What was hit, e.g. factory."}),
-    (("--target-kind",), {"type": _choice(TARGET_KINDS), "help": "Kind of target."}),
-    (("--killed",), {"help": "Count: 3, 1+, 2-5, ? or 0; a note may follow: '? (several)'."}),
-    (("--injured",), {"help": "Count, as for --killed."}),
-    (("--verification",), {"type": _choice(VERIFICATIONS), "help": "How well it is verified."}),
-    (("--summary",), {"help": "Free text; use $'...\\n...' for several lines."}),
-    (
-        ("--source", "sources"),
-        {
-            "multiple": True,
-            "metavar": "OUTLET|URL[|KIND]",
-            "help": f"A source; repeatable. KIND is one of {', '.join(SOURCE_KINDS)}.",
-        },
-    ),
-    (("--tag", "tags"), {"multiple": True, "help": "A tag; repeatable."}),
-]
+def _option_settings(spec: FieldSpec) -> dict[str, Any]:
+    """A ``FieldSpec`` as a click option: its type, help and whether it repeats."""
+    settings: dict[str, Any] = {"help": spec.help}
+    if spec.kind == "number":
+        settings["type"] = float
+    elif spec.kind == "integer":
+        settings["type"] = int
+    elif spec.kind in ("sources", "tags"):
+        settings["multiple"] = True
+    if spec.kind == "sources":
+        settings["metavar"] = "OUTLET|URL[|KIND]"
+    elif spec.kind == "choice":
+        settings["metavar"] = "CHOICE"
+        if len(spec.choices) <= 10:
+            settings["help"] = f"{spec.help} One of {', '.join(spec.choices)}; a unique start is enough."
+    return settings
 
-REQUIRED_FOR_ADD = {"title", "date", "region", "country"}
+
+REQUIRED_FOR_ADD = {spec.name for spec in FIELDS if spec.required}
 
 
 def incident_options(required: set[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of ``add`` and ``edit``, one per field of ``store.fields.FIELDS``."""
+
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        for names, settings in reversed(INCIDENT_OPTIONS):
-            dest = names[-1] if len(names) > 1 else names[0].lstrip("-").replace("-", "_")
-            command = click.option(names[0], dest, required=dest in required, **settings)(command)
+        for spec in reversed(FIELDS):
+            command = click.option(
+                spec.cli_option, spec.name, required=spec.name in required, **_option_settings(spec)
+            )(command)
         return command
 
     return decorate
@@ -190,8 +148,16 @@ def parse_source(text: str) -> dict[str, Any]:
 
 
 def _given(options: dict[str, Any]) -> dict[str, Any]:
-    """The options a person actually gave (empty repeatable options mean 'not given')."""
+    """The options a person actually gave (empty repeatable options mean 'not given'), with
+    each choice written out in full (a unique start of one is enough)."""
     changes = {key: value for key, value in options.items() if value not in (None, ())}
+    for name, value in list(changes.items()):
+        spec = BY_NAME.get(name)
+        if spec is not None and spec.kind == "choice":
+            try:
+                changes[name] = resolve_choice(spec, value)
+            except ValueError as exc:  # named with the model's problems, all at once (``_validated``)
+                changes[name] = _BadChoice(f"{spec.cli_option}: {exc}")
     if "sources" in changes:
         sources = []
         for number, text in enumerate(changes["sources"], start=1):
@@ -200,16 +166,26 @@ def _given(options: dict[str, Any]) -> dict[str, Any]:
             except ValueError as exc:
                 raise InputError(f"--source #{number}: {exc}") from None
         changes["sources"] = sources
-    if "tags" in changes:
-        changes["tags"] = list(changes["tags"])
+    if "tags" in changes:  # each --tag may hold several, as the form's field does
+        changes["tags"] = [tag for given in changes["tags"] for tag in re.split(r"[,\s]+", given) if tag]
     return changes
 
 
-def _validated(build: Callable[[], Any]) -> Any:
+class _BadChoice(str):
+    """A choice option that names no choice: its message, kept to be said with the others."""
+
+
+def _validated(build: Callable[[dict[str, Any]], Any], given: dict[str, Any]) -> Any:
+    """``build(given)``, or every problem of ``given`` on a line of its own (choices first)."""
+    bad = [value for value in given.values() if isinstance(value, _BadChoice)]
+    usable = {name: value for name, value in given.items() if not isinstance(value, _BadChoice)}
     try:
-        return build()
+        built = build(usable)
     except ValidationError as exc:
-        raise InputError(*(_problem_line(problem) for problem in field_problems(exc))) from None
+        raise InputError(*bad, *(_problem_line(problem) for problem in field_problems(exc))) from None
+    if bad:
+        raise InputError(*bad)
+    return built
 
 
 # -- the journal --------------------------------------------------------------------------
@@ -324,9 +300,22 @@ def seed_command(journal: Journal) -> None:
 @with_journal
 def add_command(journal: Journal, **options: Any) -> None:
     """Record a new incident; prints its id."""
-    fields = _validated(lambda: IncidentFields.model_validate(_given(options)))
+    fields = _validated(IncidentFields.model_validate, _given(options))
     incident = journal.add(fields)
     click.echo(incident.id)
+    _tell_duplicates(journal.possible_duplicates([incident]))
+
+
+#: At most this many possible duplicates are named, one per line; the rest are counted.
+DUPLICATES_SHOWN = 5
+
+
+def _tell_duplicates(duplicates: list[Any]) -> None:
+    """Each possible duplicate on a line of stderr (a warning: the incident is saved)."""
+    for duplicate in duplicates[:DUPLICATES_SHOWN]:
+        click.echo(f"{PROG}: warning: {duplicate}", err=True)
+    if len(duplicates) > DUPLICATES_SHOWN:
+        click.echo(f"{PROG}: warning: and {len(duplicates) - DUPLICATES_SHOWN} more possible duplicates", err=True)
 
 
 @cli.command("edit")
@@ -342,7 +331,7 @@ def edit_command(journal: Journal, incident_id: str, **options: Any) -> None:
     changes = _given(options)
     if not changes:
         raise InputError("nothing to change: give at least one option, e.g. --killed 2")
-    changed = _validated(lambda: incident.with_changes(**changes))
+    changed = _validated(lambda given: incident.with_changes(**given), changes)
     saved = journal.update(changed)
     click.echo(f"updated {saved.id} (revision {saved.revision})")
 

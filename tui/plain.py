@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from rich.cells import cell_len, set_cell_size
 
 from store import Incident
+from store.fields import FIELDS, GROUPS, in_group, shown_value
 
 SHORT_ID = 8
 
@@ -71,51 +72,65 @@ def table(incidents: Sequence[Incident], width: int | None) -> list[str]:
     return lines
 
 
+#: Labels are padded to this width in the detail.
+LABEL_WIDTH = 15
+
+
+def detail_line(label: str, value: str) -> str:
+    return f"  {label + ':':<{LABEL_WIDTH}}{value}".rstrip()
+
+
 def detail(incident: Incident) -> list[str]:
-    """Every field of one incident, labelled, one per line (the summary and quotes as written)."""
-
-    def line(label: str, value: object) -> str:
-        return f"{label + ':':<16}{value}"
-
+    """Every field of one incident, in the groups of the form (``store.fields``), one per line;
+    empty optional fields are left out, the summary and quotes kept as written."""
     out = [incident.title, "=" * min(cell_len(incident.title), 80)]
-    out.append(line("Date", incident.date_label() + f"  (precision: {incident.date_precision})"))
-    where = ", ".join(part for part in (incident.place, incident.region, incident.country) if part)
-    out.append(line("Where", where))
-    if incident.latitude is not None:
-        precision = f"  ({incident.geo_precision})" if incident.geo_precision else ""
-        out.append(line("Coordinates", f"{incident.latitude}, {incident.longitude}{precision}"))
-    if incident.event_type:
-        out.append(line("Event type", f"{incident.event_type}  ({incident.acled_event_type})"))
-    if incident.weapon or incident.weapon_count:
-        count = f"{incident.weapon_count} × " if incident.weapon_count else ""
-        out.append(line("Weapon", f"{count}{incident.weapon or 'unspecified'}"))
-    out.append(line("Actor", f"{incident.actor or 'not named'}  (attribution: {incident.attribution})"))
-    if incident.target or incident.target_kind:
-        kind = f"  ({incident.target_kind})" if incident.target_kind else ""
-        out.append(line("Target", f"{incident.target or 'unspecified'}{kind}"))
-    out.append(line("Killed", str(incident.killed)))
-    out.append(line("Injured", str(incident.injured)))
-    out.append(line("Casualties", incident.casualty_status))
-    out.append(line("Verification", incident.verification))
-    if incident.tags:
-        out.append(line("Tags", ", ".join(incident.tags)))
-    out.append(f"Sources ({len(incident.sources)}):")
-    for number, source in enumerate(incident.sources, start=1):
-        published = f", published {source.published}" if source.published else ""
-        out.append(f"  {number}. [{source.kind}] {source.outlet}{published}")
-        if source.url:
-            out.append(f"     {source.url}")
-        if source.quote:
-            out.extend(f"     > {quote_line}" for quote_line in source.quote.splitlines())
-    if incident.summary:
-        out.append("Summary:")
-        out.extend(f"  {summary_line}" for summary_line in incident.summary.splitlines())
-    out.append(line("ID", incident.id))
+    for group in GROUPS:
+        lines: list[str] = []
+        for spec in in_group(group):
+            if spec.name == "title":
+                continue
+            if spec.kind == "sources":
+                lines.extend(_source_lines(incident))
+            elif spec.kind == "text":
+                text = getattr(incident, spec.name)
+                if text:
+                    lines.append(detail_line(spec.label, ""))
+                    lines.extend(f"    {text_line}" for text_line in text.splitlines())
+            else:
+                value = shown_value(spec, incident)
+                if value or spec.required or spec.kind == "count":
+                    lines.append(detail_line(spec.label, value))
+        if group == "Casualties":
+            lines.append(detail_line("Status", incident.casualty_status))
+        if group == "Sources":
+            out.append(f"Sources ({len(incident.sources)})")
+        elif lines:
+            out.append(group)
+        out.extend(lines)
+    out.append("Record")
+    out.append(detail_line("ID", incident.id))
     out.append(
-        line(
+        detail_line(
             "Revision",
             f"{incident.revision}  (created {incident.created_at:%Y-%m-%d %H:%M} UTC, "
             f"updated {incident.updated_at:%Y-%m-%d %H:%M} UTC)",
         )
     )
     return out
+
+
+def _source_lines(incident: Incident) -> list[str]:
+    lines = []
+    for number, source in enumerate(incident.sources, start=1):
+        published = f", published {source.published}" if source.published else ""
+        lines.append(f"  {number}. [{source.kind}] {source.outlet}{published}")
+        if source.url:
+            lines.append(f"     {source.url}")
+        if source.quote:
+            lines.extend(f"     > {quote_line}" for quote_line in source.quote.splitlines())
+    return lines
+
+
+#: The headings ``detail`` writes, and the labels (for the app to set them in bold).
+DETAIL_HEADINGS = frozenset([*GROUPS, "Record"])
+DETAIL_LABELS = frozenset([*(spec.label for spec in FIELDS), "Status", "ID", "Revision"])

@@ -17,26 +17,38 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from store.exchange.batch import INCIDENT_FIELDS, Candidate
+from store.fields import FIELDS
 from store.models import Incident
 
-COLUMNS: tuple[str, ...] = (
-    "id", "title", "date", "date_end", "date_precision",
-    "country", "region", "place", "latitude", "longitude", "geo_precision",
-    "event_type", "weapon", "weapon_count", "actor", "attribution", "target", "target_kind",
-    "killed_min", "killed_max", "killed_note", "injured_min", "injured_max", "injured_note",
-    "casualty_status", "verification", "sources", "tags", "summary", "acled_id",
-    "revision", "created_at", "updated_at",
-)
+COUNTS = tuple(spec.name for spec in FIELDS if spec.kind == "count")
+#: The parts of a count, each a column (``killed_min``, ``killed_max``, ``killed_note``).
+COUNT_PARTS = ("min", "max", "note")
+
+
+def _columns() -> tuple[str, ...]:
+    """One column per field of ``store.fields.FIELDS``, in its order (a count is three, and the
+    derived casualty status follows the counts), between the store's own columns."""
+    columns = ["id"]
+    for spec in FIELDS:
+        if spec.kind == "count":
+            columns.extend(f"{spec.name}_{part}" for part in COUNT_PARTS)
+            if spec.name == COUNTS[-1]:
+                columns.append("casualty_status")
+        else:
+            columns.append(spec.name)
+    return (*columns, "acled_id", "revision", "created_at", "updated_at")
+
+
+COLUMNS: tuple[str, ...] = _columns()
 INTEGER_COLUMNS = frozenset(
-    {"weapon_count", "killed_min", "killed_max", "injured_min", "injured_max", "revision"}
+    {spec.name for spec in FIELDS if spec.kind == "integer"}
+    | {f"{count}_{part}" for count in COUNTS for part in ("min", "max")}
+    | {"revision"}
 )
-FLOAT_COLUMNS = frozenset({"latitude", "longitude"})
+FLOAT_COLUMNS = frozenset(spec.name for spec in FIELDS if spec.kind == "number")
 NUMBER_COLUMNS = INTEGER_COLUMNS | FLOAT_COLUMNS
 #: Written for people to read; ignored when read back.
 DERIVED_COLUMNS = frozenset({"casualty_status"})
-COUNTS = ("killed", "injured")
-#: The parts of a count, each a column (``killed_min``, ``killed_max``, ``killed_note``).
-COUNT_PARTS = ("min", "max", "note")
 #: Also read (not written): a count in the app's notation, e.g. ``1+ (at least one)``.
 NOTATION_COLUMNS = frozenset(COUNTS)
 SOURCE_PARTS = ("outlet", "url", "kind", "published", "quote")

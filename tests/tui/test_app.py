@@ -6,7 +6,7 @@ import errno
 import os
 
 import pytest
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Markdown, Select, TextArea
 
 from store import IncidentFields, Journal
 from tui.app import JournalApp
@@ -17,7 +17,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import header, notifications, screen_text
+from .conftest import header, notifications, screen_text, wait_until
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 MARKUP = "[/] closing [bold red]tag"
@@ -204,8 +204,9 @@ async def test_enter_opens_the_selected_incident_with_every_field(journal):
         assert app.screen.current == IZHEVSK
         text = screen_text(app)
         for expected in (
-            "Drone strike sets a factory on fire in Izhevsk", "Izhevsk, Udmurtia, Russia",
-            "56.8498, 53.2045", "Air/drone strike", "3 × Lyutiy-type drone", "claimed",
+            "Drone strike sets a factory on fire in Izhevsk", "Place:         Izhevsk", "Region:        Udmurtia",
+            "Country:       Russia", "Latitude:      56.8498", "Longitude:     53.2045", "Air/drone strike",
+            "Weapon:        Lyutiy-type drone", "Weapon count:  3", "claimed",
             "1+", "? (several)", "killed", "corroborated",
             "[official] Alexander Brechalov, head of Udmurtia (Telegram)", "[telegram] SHOT (Telegram)",
             "There are casualties.", IZHEVSK, "Revision:", "created 2024-07-02 09:30 UTC",
@@ -274,10 +275,11 @@ async def test_tab_reaches_every_field_in_order(journal):
             if field and (not seen or seen[-1] != field):
                 seen.append(field)
             await pilot.press("tab")
-        wanted = ["f-title", "f-date", "f-date_end", "f-date_precision", "f-region", "f-place", "f-country",
-                  "f-latitude", "f-longitude", "f-geo_precision", "f-event_type", "f-weapon",
-                  "f-weapon_count", "f-actor", "f-attribution", "f-target", "f-target_kind", "f-killed",
-                  "f-injured", "f-verification", "f-sources", "f-summary", "f-tags"]
+        # What, When, Where, Who, Casualties, Sources (none yet: nothing to stop at), Notes.
+        wanted = ["f-title", "f-event_type", "f-weapon", "f-weapon_count", "f-target", "f-target_kind",
+                  "f-date", "f-date_precision", "f-date_end",
+                  "f-place", "f-region", "f-country", "f-latitude", "f-longitude", "f-geo_precision",
+                  "f-actor", "f-attribution", "f-killed", "f-injured", "f-summary", "f-tags", "f-verification"]
         assert [field for field in seen if field in wanted][: len(wanted)] == wanted
 
 
@@ -329,27 +331,30 @@ async def test_sources_can_be_added_and_removed_from_the_keyboard(journal):
         await pilot.press("j", "e")
         editor = app.screen.query_one("#f-sources")
         assert len(editor.rows) == 2
-        app.screen.query_one("#add-source").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert len(editor.rows) == 3
-        assert "s-outlet" in app.focused.classes
-        await pilot.press(*"Governor (Telegram)", "tab", "tab", "tab")  # kind, published, Remove
-        await pilot.press("tab", *"ftp://example.org")
+        await pilot.press("ctrl+o")  # wherever the cursor is: a new source, the cursor in its outlet
+        await wait_until(pilot, lambda: len(editor.rows) == 3 and "s-outlet" in app.focused.classes,
+                         what="a third source with the cursor in its outlet")
+        # outlet, kind, published, then the URL: no Remove button in the Tab order
+        await pilot.press(*"Governor (Telegram)", "tab", *"tel", "tab", "tab", *"ftp://example.org")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: editor.rows[2].has_class("-invalid"), what="the bad URL marked")
         assert isinstance(app.screen, EditScreen)
         row_error = editor.rows[2].query_one(".field-error")
         assert "url" in str(row_error.render()) and "http" in str(row_error.render())
-        # remove the SHOT row (the second) with its Remove button
-        editor.rows[1].query_one(".s-remove").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert len(editor.rows) == 2
+        assert editor.rows[2].values()["kind"] == "telegram"
+        # remove the SHOT row (the second): ctrl+r in it asks first; n keeps it
+        app.screen.set_focus(editor.rows[1].query_one(".s-url"))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked before removing")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditScreen) and len(editor.rows) == 3)
+        await pilot.press("ctrl+r", "y")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditScreen) and len(editor.rows) == 2,
+                         what="the source removed")
+        assert app.focused is not None and editor.row_of(app.focused) is editor.rows[1]  # the focus is kept
         editor.rows[1].query_one(".s-url").value = ""
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="saved")
     outlets = [source.outlet for source in Journal(journal.path).get(IZHEVSK).sources]
     assert outlets == ["Alexander Brechalov, head of Udmurtia (Telegram)", "Governor (Telegram)"]
 
@@ -460,11 +465,14 @@ async def test_help_lists_the_keys(journal):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "closes this help" in screen_text(app), what="the help, saying how to close it")
         assert isinstance(app.screen, HelpScreen)
-        assert "undo the last delete" in screen_text(app)
+        text = app.screen.query_one(Markdown).source
+        for expected in ("undo the last delete", "history", "new incident from the selected one", "save, then start",
+                         "ctrl+↓", "ctrl+o", "Esc"):
+            assert expected in text, expected
         await pilot.press("escape")
-        assert isinstance(app.screen, ListScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ListScreen), what="help closed")
 
 
 async def test_command_palette_offers_every_list_action(journal):

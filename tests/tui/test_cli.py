@@ -183,7 +183,7 @@ def test_add_with_every_option_then_show(ij):
         (["--source", "SHOT|ftp://example.org"], "--source #1 url"),
         (["--source", "|https://t.me/x"], "--source #1 outlet"),
         (["--source", "SHOT|https://t.me/x|rumour"], "--source #1 kind"),
-        (["--tag", "two words"], "--tag"),
+        (["--tag", "not!a-tag"], "--tag"),
         (["--title", "bell\x07"], "--title"),
         (["--region", "  "], "--region"),
         (["--attribution", "maybe"], "--attribution"),

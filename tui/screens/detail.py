@@ -9,23 +9,24 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from store import Incident, JournalError
-from tui.plain import detail
+from tui.plain import DETAIL_HEADINGS, DETAIL_LABELS, detail
 from tui.screens.base import JournalScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 
 
 def detail_content(incident: Incident) -> Content:
-    """The incident's fields, the title and labels in bold; user text stays literal."""
+    """The incident's fields: the title, group headings and labels in bold; user text literal."""
     lines = detail(incident)
     content = Content("\n".join(lines))
     offset = 0
     for number, line in enumerate(lines):
-        label, colon, rest = line.partition(":")
-        if number == 0:
-            content = content.stylize("bold", 0, len(line))
-        elif colon and not line.startswith(" ") and (rest.startswith(" ") or not rest):
-            content = content.stylize("bold", offset, offset + len(label) + 1)
+        if number == 0 or line in DETAIL_HEADINGS or (line.startswith("Sources (") and line.endswith(")")):
+            content = content.stylize("bold", offset, offset + len(line))
+        elif line.startswith("  ") and not line.startswith("   "):
+            label, colon, _ = line[2:].partition(":")
+            if colon and label in DETAIL_LABELS:
+                content = content.stylize("bold", offset + 2, offset + 3 + len(label))
         offset += len(line) + 1
     return content
 

@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.timer import Timer
+from rich.text import Text
 from textual.widgets import Footer, Input, Select, Static
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
@@ -81,8 +82,8 @@ class ListScreen(JournalScreen[None]):
             yield Select([("All regions", ALL)], allow_blank=False, value=ALL, id="region-filter")
             yield Select(CASUALTY_CHOICES, allow_blank=False, value=ALL, id="casualty-filter")
             yield Input(placeholder="/ search title, place, region, summary, sources, tags", id="search")
-        yield IncidentList(id="incidents")
         yield Static(id="empty-message")
+        yield IncidentList(id="incidents")
         yield Footer(compact=True)
 
     @property
@@ -94,7 +95,10 @@ class ListScreen(JournalScreen[None]):
         self.reload()
         self.incident_list.focus()
         for picker in self.query(Select):
-            self.watch(picker, "expanded", self._picker_closed, init=False)
+            # A picker takes the focus only while it is open (r, c): a stray Enter or arrow
+            # on a focused picker would change a filter nobody chose to change.
+            picker.can_focus = False
+            self.watch(picker, "expanded", self._on_picker_toggle(picker), init=False)
         # Only once the list is on screen: checking 100,000 records must not delay it.
         self.call_after_refresh(self.start_checks)
 
@@ -166,7 +170,9 @@ class ListScreen(JournalScreen[None]):
         elif not incidents:
             empty.update(Content("No incidents match the filters. Press x to clear them."))
         empty.display = not incidents
-        self.incident_list.display = bool(incidents)
+        self.incident_list.set_class(not incidents, "-empty")
+        if self.is_current and self.focused is None:  # the focus is never lost
+            self.set_focus(self.incident_list)
 
     def _refresh_regions(self) -> None:
         select = self.query_one("#region-filter", Select)
@@ -176,10 +182,10 @@ class ListScreen(JournalScreen[None]):
             return  # typing a search changes neither: leave the picker alone
         self._regions_shown = (regions, current)
         options = [("All regions", ALL)] + [
-            (Content(f"{region} ({count})"), region) for region, count in regions
+            (Text(f"{region} ({count})"), region) for region, count in regions  # Text: literal, and found by typing
         ]
         if current not in {value for _, value in options}:
-            options.append((Content(f"{current} (0)"), current))
+            options.append((Text(f"{current} (0)"), current))
         with self.prevent(Select.Changed):
             select.set_options(options)
             select.value = current
@@ -237,7 +243,15 @@ class ListScreen(JournalScreen[None]):
         else:
             self.open_detail(incident)
 
-    def _picker_closed(self, expanded: bool) -> None:
+    def _on_picker_toggle(self, picker: Select) -> Callable[[bool], None]:
+        def toggled(expanded: bool) -> None:
+            self._picker_closed(picker, expanded)
+
+        return toggled
+
+    def _picker_closed(self, picker: Select, expanded: bool) -> None:
+        if not expanded:
+            picker.can_focus = False
         if not expanded and self.is_current:
             # The Select takes focus back as it closes; hand it on to the list after that.
             self.call_after_refresh(self.incident_list.focus)
@@ -254,14 +268,15 @@ class ListScreen(JournalScreen[None]):
         self.incident_list.focus()
 
     def action_pick_region(self) -> None:
-        select = self.query_one("#region-filter", Select)
-        select.focus()
-        select.expanded = True
+        self._open_picker(self.query_one("#region-filter", Select))
 
     def action_pick_casualties(self) -> None:
-        select = self.query_one("#casualty-filter", Select)
-        select.focus()
-        select.expanded = True
+        self._open_picker(self.query_one("#casualty-filter", Select))
+
+    def _open_picker(self, picker: Select) -> None:
+        picker.can_focus = True
+        self.set_focus(picker)
+        picker.expanded = True
 
     def action_clear_filters(self) -> None:
         self.query_one("#search", Input).value = ""
