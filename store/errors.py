@@ -85,7 +85,7 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def _given(value: Any, *, text: str = "the text ") -> str:
+def describe_value(value: Any, *, text: str = "the text ") -> str:
     """What was given instead, in a few words: ``the text '3'``, ``3.5``, ``true``, ``a list``."""
     if value is None:
         return "null"
@@ -143,42 +143,42 @@ def problem_message(err: Mapping[str, Any]) -> str:
         has = "" if actual is None else f"; this has {_number(actual)}"
         return f"{bound} {_number(limit)} {_noun(loc, value)}{has}"
     if kind == "less_than_equal":
-        return f"at most {_number(ctx.get('le'))}; this is {_given(value, text='')}"
+        return f"at most {_number(ctx.get('le'))}; this is {describe_value(value, text='')}"
     if kind == "less_than":
-        return f"less than {_number(ctx.get('lt'))}; this is {_given(value, text='')}"
+        return f"less than {_number(ctx.get('lt'))}; this is {describe_value(value, text='')}"
     if kind == "greater_than_equal":
-        return f"at least {_number(ctx.get('ge'))}; this is {_given(value, text='')}"
+        return f"at least {_number(ctx.get('ge'))}; this is {describe_value(value, text='')}"
     if kind == "greater_than":
-        return f"more than {_number(ctx.get('gt'))}; this is {_given(value, text='')}"
+        return f"more than {_number(ctx.get('gt'))}; this is {describe_value(value, text='')}"
     if kind in _INT_TYPES:
-        return f"must be a whole number, e.g. 3 (not {_given(value)})"
+        return f"must be a whole number, e.g. 3 (not {describe_value(value)})"
     if kind in _FLOAT_TYPES:
-        return f"must be a number, e.g. 56.85 (not {_given(value)})"
+        return f"must be a number, e.g. 56.85 (not {describe_value(value)})"
     if kind == "finite_number":
-        return f"must be a finite number, e.g. 56.85 (not {_given(value)})"
+        return f"must be a finite number, e.g. 56.85 (not {describe_value(value)})"
     if kind == "literal_error":
         choices = _literal_choices(str(ctx.get("expected", "")))
-        return f"must be one of: {choices}; this is {_given(value, text='')}"
+        return f"must be one of: {choices}; this is {describe_value(value, text='')}"
     if kind in _BOOL_TYPES:
-        return f"must be true or false (not {_given(value)})"
+        return f"must be true or false (not {describe_value(value)})"
     if kind in _STRING_TYPES:
         if value is None and len(loc) == 1:  # a field given as null: as good as left out
             return "is required"
-        return f"must be text (not {_given(value)})"
+        return f"must be text (not {describe_value(value)})"
     if kind == "list_type":
         noun = _noun(loc, None)
         what = "a list" if noun == "items" else f"a list of {noun}"
-        return f"must be {what} (not {_given(value)})"
+        return f"must be {what} (not {describe_value(value)})"
     if kind in _MODEL_TYPES:
         shape = _MODEL_SHAPES.get(str(ctx.get("class_name", "")), "an object of fields")
-        return f"must be {shape} (not {_given(value)})"
+        return f"must be {shape} (not {describe_value(value)})"
     if kind in _DATE_TYPES:
         if kind == "date_from_datetime_inexact":
             return f"must be a date without a time of day, e.g. 2024-07-01 (not {value})"
         forms = "YYYY-MM-DD, YYYY-MM or YYYY" if loc and loc[-1] in _INCIDENT_DATES else "YYYY-MM-DD"
-        return f"must be a date written {forms} (not {_given(value)})"
+        return f"must be a date written {forms} (not {describe_value(value)})"
     if kind in _DATETIME_TYPES:
-        return f"{_given(value, text='')} is not a timestamp; use ISO 8601, e.g. 2024-07-01T09:30:00Z"
+        return f"{describe_value(value, text='')} is not a timestamp; use ISO 8601, e.g. 2024-07-01T09:30:00Z"
     # Any other type: pydantic's words, put as ours ("Input should be x" -> "must be x").
     message = str(err["msg"])
     for prefix, ours in (("Input should be ", "must be "), ("Value should be ", "must be ")):

@@ -7,9 +7,11 @@ fully validated model (``Incident.with_changes``), never a silent attribute chan
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -27,6 +29,7 @@ from pydantic import (
 
 from store import taxonomy
 from store.counts import Count
+from store.errors import describe_value
 from store.text import check_text, normalise_newlines
 
 DatePrecision = Literal["day", "week", "month", "year"]
@@ -59,6 +62,8 @@ URL_MAX = 2_000
 
 _TAG_RE = re.compile(r"^[\w\-:./]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_YEAR = re.compile(r"^\d{4}$")
 
 
 def _strip(value: Any) -> Any:
@@ -97,26 +102,91 @@ Longitude = Annotated[
 ]
 
 
-def _parse_date(value: Any, *, required: bool = False) -> Any:
-    """Text dates must be YYYY-MM-DD; blank text is no date (refused where one is required).
+#: The forms an incident's date may take, each as precise as it is known.
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+#: The date precisions from the finest to the coarsest.
+_PRECISION_ORDER = {precision: rank for rank, precision in enumerate(("day", "week", "month", "year"))}
+#: What to add to a date text to make it as precise as a finer precision needs.
+_MORE_PRECISE = {"month": ("the month", "YYYY-MM"), "day": ("the day", "YYYY-MM-DD")}
 
-    Numbers are refused: they would be read as seconds since 1970.
+
+def _date_text_precision(text: str) -> str | None:
+    """How precise a date text is by its form: ``day``, ``month``, ``year``, None if no date form."""
+    if _ISO_DATE.match(text):
+        return "day"
+    if _ISO_MONTH.match(text):
+        return "month"
+    if _ISO_YEAR.match(text):
+        return "year"
+    return None
+
+
+def _parse_date(value: Any, *, required: bool = False, end: bool = False, coarse: bool = False) -> Any:
+    """A date from text; blank text is no date (refused where one is required).
+
+    With ``coarse``, a month (``2025-03``) or a year (``2025``) is taken too: its first day, or with
+    ``end`` its last (2025-03-31, 2025-12-31). Numbers are refused: they would be read as seconds
+    since 1970, or taken for a year when they are a typo.
     """
+    forms = DATE_FORMS if coarse else "YYYY-MM-DD"
     if value is None or isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"must be a date written YYYY-MM-DD, not a {type(value).__name__}")
+        given = f"the number {value}" if isinstance(value, (int, float)) else describe_value(value)
+        raise ValueError(f"must be a date written as text, {forms} (not {given})")
     text = value.strip()
     if not text:
         if required:
-            raise ValueError("is required (YYYY-MM-DD)")
+            raise ValueError(f"is required ({forms})")
         return None
+    precision = _date_text_precision(text)
     try:
-        if not _ISO_DATE.match(text):
-            raise ValueError
-        return dt.date.fromisoformat(text)
+        if precision == "day":
+            return dt.date.fromisoformat(text)
+        if coarse and precision == "month":
+            year, month = int(text[:4]), int(text[5:])
+            day = calendar.monthrange(year, month)[1] if end else 1
+            return dt.date(year, month, day)
+        if coarse and precision == "year":
+            return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+        pass
+    raise ValueError(f"{text[:40]!r} is not a date; use {forms}")
+
+
+def _date_precision(data: dict[str, Any]) -> dict[str, Any]:
+    """``date_precision`` made to fit a month or a year typed as the date or the end date.
+
+    A coarser date text sets the precision when none is given (or the default, ``day``); a given
+    precision at least as coarse as the text is kept; a finer one than the text supports is refused
+    under the date field, whose value becomes a ``_Refused`` for its validator to raise.
+    """
+    given = data.get("date_precision")
+    explicit = given if isinstance(given, str) and given in _PRECISION_ORDER and given != "day" else None
+    coarsest = None
+    data = dict(data)
+    for name in ("date", "date_end"):
+        value = data.get(name)
+        precision = _date_text_precision(value.strip()) if isinstance(value, str) else None
+        if precision is None or precision == "day":
+            continue
+        if explicit is not None and _PRECISION_ORDER[explicit] < _PRECISION_ORDER[precision]:
+            what, form = _MORE_PRECISE["day" if explicit == "week" else explicit]
+            data[name] = _Refused(
+                f"{value.strip()} names a {precision}; give {what} too ({form}) or choose precision {precision}"
+            )
+        elif coarsest is None or _PRECISION_ORDER[precision] > _PRECISION_ORDER[coarsest]:
+            coarsest = precision
+    if explicit is None and coarsest is not None and given in (None, "day"):
+        data["date_precision"] = coarsest
+    return data
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A date the precision rules refused (see ``_date_precision``), with the reason."""
+
+    reason: str
 
 
 def _check_url(value: str) -> str:
@@ -197,6 +267,11 @@ class IncidentFields(BaseModel):
             data = {key: value for key, value in data.items() if key != "casualty_status"}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _precision_from_dates(cls, data: Any) -> Any:
+        return _date_precision(data) if isinstance(data, dict) else data
+
     @field_validator("tags", mode="before")
     @classmethod
     def _tags_from_text(cls, value: Any) -> Any:
@@ -235,7 +310,9 @@ class IncidentFields(BaseModel):
     @field_validator("date", "date_end", mode="before")
     @classmethod
     def _iso_date(cls, value: Any, info: ValidationInfo) -> Any:
-        return _parse_date(value, required=info.field_name == "date")
+        if isinstance(value, _Refused):
+            raise ValueError(value.reason)
+        return _parse_date(value, required=info.field_name == "date", end=info.field_name == "date_end", coarse=True)
 
     @field_validator("date_end")
     @classmethod
