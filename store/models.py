@@ -164,22 +164,22 @@ def _date_precision(data: dict[str, Any]) -> dict[str, Any]:
     given = data.get("date_precision")
     explicit = given if isinstance(given, str) and given in _PRECISION_ORDER and given != "day" else None
     coarsest = None
-    data = dict(data)
+    changes: dict[str, Any] = {}
     for name in ("date", "date_end"):
         value = data.get(name)
         precision = _date_text_precision(value.strip()) if isinstance(value, str) else None
-        if precision is None or precision == "day":
+        if precision is None or precision == "day":  # most dates: nothing to do
             continue
         if explicit is not None and _PRECISION_ORDER[explicit] < _PRECISION_ORDER[precision]:
             what, form = _MORE_PRECISE["day" if explicit == "week" else explicit]
-            data[name] = _Refused(
+            changes[name] = _Refused(
                 f"{value.strip()} names a {precision}; give {what} too ({form}) or choose precision {precision}"
             )
         elif coarsest is None or _PRECISION_ORDER[precision] > _PRECISION_ORDER[coarsest]:
             coarsest = precision
     if explicit is None and coarsest is not None and given in (None, "day"):
-        data["date_precision"] = coarsest
-    return data
+        changes["date_precision"] = coarsest
+    return {**data, **changes} if changes else data
 
 
 @dataclass(frozen=True)
