@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import Input, Select
 
 import store.exchange
@@ -23,14 +24,13 @@ from store import Incident, IncidentFields, Journal
 from store.taxonomy import SUB_EVENT_TYPES
 from tui.app import JournalApp
 from tui.screens.detail import DetailScreen
-from tui.screens.edit import EditScreen
 from tui.screens.export import ExportScreen
 from tui.screens.list import ListScreen
 from tui.screens.overview import OverviewScreen
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import header, notifications, screen_text
+from .conftest import form_ready, header, list_shown, notifications, screen_text, showing, wait_until
 
 SIZE = (120, 36)
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
@@ -90,21 +90,61 @@ def totals_lines(app: JournalApp) -> list[str]:
 
 
 async def paste(pilot, text: str) -> None:
-    """Paste ``text`` where the cursor is, as a terminal delivers a paste."""
+    """Paste ``text`` into the field with the cursor, as a terminal delivers a paste; wait until it is there."""
+    field = pilot.app.focused
+    assert isinstance(field, Input), f"a paste with the cursor on {field!r}, not in a field"
     pilot.app._driver.send_message(events.Paste(text))  # noqa: SLF001
-    await pilot.pause()
+    await wait_until(pilot, lambda: text in field.value, what=f"the paste of {text[:40]!r} into #{field.id}")
+
+
+async def clear_field(pilot, *keys: str) -> None:
+    """Press ``keys`` (which empty the field with the cursor) and wait until it is empty."""
+    field = pilot.app.focused
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: field.value == "", what=f"{' '.join(keys)} to empty #{field.id}")
+
+
+def search_done(app: JournalApp, text: str) -> bool:
+    """The search field holds ``text`` and the cursor is back in the (filtered) list."""
+    return app.screen.query_one("#search", Input).value == text and isinstance(app.focused, IncidentList)
 
 
 async def search(pilot, text: str) -> None:
     await pilot.press("slash", *text, "enter")
-    await pilot.pause()
+    await wait_until(pilot, lambda: search_done(pilot.app, text), what=f"the search for {text!r}")
 
 
 async def pick_region(pilot, region: str) -> None:
     """``r``, then down to ``region`` in the picker (its options: All regions, then the regions)."""
-    names = [name for name, _ in pilot.app.journal.row_regions()]
+    app = pilot.app
+    names = [name for name, _ in app.journal.row_regions()]
     await pilot.press("r", *["down"] * (names.index(region) + 1), "enter")
-    await pilot.pause()
+
+    def picked() -> bool:
+        picker = app.screen.query_one("#region-filter", Select)
+        return picker.value == region and not picker.expanded and isinstance(app.focused, IncidentList)
+
+    await wait_until(pilot, picked, what=f"the region {region!r} picked and the cursor back in the list")
+
+
+def overview_drawn(app: JournalApp) -> bool:
+    """The overview is on top with its figures counted and drawn."""
+    return (
+        showing(app, OverviewScreen)
+        and not app.screen.query("#overview-counting")
+        and bool(app.screen.query("#overview-totals"))
+        and "By region" in screen_text(app)
+    )
+
+
+async def open_overview(pilot) -> None:
+    await pilot.press("s")
+    await wait_until(pilot, lambda: overview_drawn(pilot.app), what="the overview")
+
+
+async def back_to_the_list(pilot) -> None:
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: showing(pilot.app, ListScreen), what="the list again")
 
 
 # -- what the test counts itself ------------------------------------------------------------------
@@ -221,12 +261,10 @@ def varied(journal: Journal) -> Journal:
 async def test_overview_figures_are_those_of_the_list_and_follow_its_filters(varied):
     app = JournalApp(varied)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         everything = list_incidents(app)
         assert len(everything) == 8
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, OverviewScreen)
+        await open_overview(pilot)
         unfiltered = shown_figures(app)
         assert unfiltered == counted(everything)
         # What a person checks first, written out.
@@ -237,26 +275,22 @@ async def test_overview_figures_are_those_of_the_list_and_follow_its_filters(var
         assert by_size == sorted(by_size, reverse=True), "regions with most incidents first"
         assert unfiltered["months"] == [("2024-07", 5), ("2024-08", 0), ("2024-09", 2), ("2024-10", 1)]
         assert "every incident" in screen_text(app)
-        await pilot.press("escape")
-        await pilot.pause()
+        await back_to_the_list(pilot)
 
         await search(pilot, "drone")
         drones = list_incidents(app)
         assert 0 < len(drones) < len(everything)
-        await pilot.press("s")
-        await pilot.pause()
+        await open_overview(pilot)
         searched = shown_figures(app)
         assert searched == counted(drones)
         assert searched != unfiltered
         assert "search \u201cdrone\u201d" in screen_text(app)
-        await pilot.press("escape")
-        await pilot.pause()
+        await back_to_the_list(pilot)
 
         await pick_region(pilot, "Belgorod")
         both = list_incidents(app)
         assert {incident.region for incident in both} == {"Belgorod"} and 0 < len(both) < len(drones)
-        await pilot.press("s")
-        await pilot.pause()
+        await open_overview(pilot)
         narrowed = shown_figures(app)
         assert narrowed == counted(both)
         assert list(narrowed["regions"]) == ["Belgorod"]
@@ -268,21 +302,20 @@ async def test_overview_figures_are_those_of_the_list_and_follow_its_filters(var
 async def test_escape_returns_to_the_list_with_its_filter_and_row(varied):
     app = JournalApp(varied)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await search(pilot, "drone")
         await pick_region(pilot, "Belgorod")
         rows = shown_ids(app)
         assert len(rows) >= 2
         await pilot.press("j")
+        await wait_until(pilot, lambda: listing(app).cursor == 1, what="j to move the cursor down")
         chosen = listing(app).highlighted.id
         assert chosen == rows[1]
         before = header(app)
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, OverviewScreen)
+        await open_overview(pilot)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await wait_until(pilot, lambda: showing(app, ListScreen) and isinstance(app.focused, IncidentList),
+                         what="the list again, with the cursor in it")
         assert app.screen.query_one("#search", Input).value == "drone"
         assert app.screen.query_one("#region-filter", Select).value == "Belgorod"
         assert shown_ids(app) == rows
@@ -303,9 +336,8 @@ async def test_overview_adds_up_uncertain_counts(empty_journal):
     journal.add(fields(title="H", region="Bryansk", killed="0", injured="3"))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
+        await list_shown(pilot)
+        await open_overview(pilot)
         regions = {name: (value, note) for name, value, note in chart(app, "by-region")}
         assert regions == {
             "Kursk": (3, "killed 3+ · injured 2+"),  # 1+ plus 2 plus unknown
@@ -326,19 +358,15 @@ async def test_overview_adds_up_uncertain_counts(empty_journal):
 async def test_overview_of_a_view_with_nothing_in_it(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await search(pilot, "zzz")
         assert shown_ids(app) == []
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, OverviewScreen)
+        await open_overview(pilot)
         assert totals_lines(app)[0].startswith(f"0 of {len(journal)} incidents")
         assert chart(app, "by-region") == chart(app, "by-event-type") == chart(app, "by-month") == []
         assert all(value == 0 for _, value, _ in chart(app, "by-status"))
         assert "search \u201czzz\u201d" in screen_text(app)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await back_to_the_list(pilot)
 
 
 async def test_overview_shows_markup_in_a_region_literally(empty_journal):
@@ -347,19 +375,15 @@ async def test_overview_shows_markup_in_a_region_literally(empty_journal):
     journal.add(fields(title="Elsewhere", region="Kursk"))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, OverviewScreen)
+        await list_shown(pilot)
+        await open_overview(pilot)
         assert MARKUP_REGION in [name for name, _, _ in chart(app, "by-region")]
         assert MARKUP_REGION in screen_text(app)
-        await pilot.press("escape")
-        await pilot.pause()
+        await back_to_the_list(pilot)
         await pick_region(pilot, MARKUP_REGION)
         await search(pilot, "[/]")
         assert len(shown_ids(app)) == 1
-        await pilot.press("s")
-        await pilot.pause()
+        await open_overview(pilot)
         text = screen_text(app)
         assert f"region {MARKUP_REGION}" in text
         assert "search \u201c[/]\u201d" in text
@@ -389,40 +413,61 @@ COMMANDS = {
 }
 
 
+def palette_offers(app: JournalApp, words: str, command: str) -> bool:
+    """The palette holds ``words``, is done searching for them, and ``command`` is the one Enter runs."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or palette.query_one(CommandInput).value != words:
+        return False
+    if any(worker.node is palette and not worker.is_finished for worker in app.workers):
+        return False  # still searching
+    option = palette.query_one(CommandList).highlighted_option
+    return option is not None and str(option.prompt).startswith(command)
+
+
 async def open_export(pilot, name: str = "CSV", *, typed: bool = False, words: str | None = None) -> ExportScreen:
     """``ctrl+p``, the command's name (or ``words``; pasted, or typed key by key), Enter: the dialog."""
     app = pilot.app
+    words = words or COMMANDS[name]
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await wait_until(pilot, lambda: showing(app, CommandPalette) and isinstance(app.focused, CommandInput),
+                     what="the command palette")
     if typed:
-        await pilot.press(*(words or COMMANDS[name]))
+        await pilot.press(*words)
     else:
-        await paste(pilot, words or COMMANDS[name])
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+        await paste(pilot, words)
+    await wait_until(pilot, lambda: palette_offers(app, words, COMMANDS[name]),
+                     what=f"the palette to offer {COMMANDS[name]!r} first for {words!r}")
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, ExportScreen), f"the palette opened {app.screen!r}"
+    await wait_until(pilot, lambda: showing(app, ExportScreen), what=f"the export dialog, from {words!r}")
     assert app.screen.fmt == FORMATS[name], f"{name!r} opened the export as {app.screen.fmt}"
     return app.screen
-
-
-async def type_file_name(pilot, text: str, *, pasted: bool = False) -> None:
-    """Clear the file field (the cursor starts at its end), type (or paste) ``text``, then Enter."""
-    assert isinstance(pilot.app.focused, Input) and pilot.app.focused.id == "export-path"
-    await pilot.press("ctrl+u")
-    if pasted:
-        await paste(pilot, text)
-    else:
-        await pilot.press(*text)
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def export_error(app: JournalApp) -> str:
     error = app.screen.query_one("#export-error")
     return str(error.render()) if error.display and error.has_class("-shown") else ""
+
+
+def export_answered(app: JournalApp) -> bool:
+    """The dialog has answered an Enter: it closed (the file is written), or it says what is wrong."""
+    return not isinstance(app.screen, ExportScreen) or bool(export_error(app))
+
+
+async def type_file_name(pilot, text: str, *, pasted: bool = False) -> None:
+    """Clear the file field (the cursor starts at its end), type (or paste) ``text``, then Enter;
+    wait for the answer (the dialog closed, or a message under the field)."""
+    app = pilot.app
+    field = app.focused
+    assert isinstance(field, Input) and field.id == "export-path"
+    await clear_field(pilot, "ctrl+u")
+    if pasted:
+        await paste(pilot, text)
+    else:
+        await pilot.press(*text)
+    # Typing clears what the dialog said about the name before: the next message is the answer.
+    await wait_until(pilot, lambda: field.value == text and not export_error(app), what=f"{text[:40]!r} typed")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: export_answered(app), what=f"the export dialog to answer {text[:40]!r}")
 
 
 async def test_export_from_the_palette_writes_what_the_filtered_list_shows_in_each_format(
@@ -431,7 +476,7 @@ async def test_export_from_the_palette_writes_what_the_filtered_list_shows_in_ea
     monkeypatch.chdir(tmp_path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await search(pilot, "shot")
         shown = shown_ids(app)
         assert 0 < len(shown) < len(journal)
@@ -445,7 +490,7 @@ async def test_export_from_the_palette_writes_what_the_filtered_list_shows_in_ea
             target = tmp_path / f"v{number}.out"
             assert target.exists(), f"{name}: {export_error(app)}"
             assert sorted(READERS[name](target)) == sorted(shown), name
-            assert isinstance(app.screen, ListScreen)
+            await wait_until(pilot, lambda: showing(app, ListScreen), what="the list after the export")
             toast = notifications(app)[-1]
             assert toast.startswith(f"Exported {len(shown)} incidents to {target} as {name}"), toast
             # The list is as it was.
@@ -457,7 +502,7 @@ async def test_export_with_no_filter_writes_every_incident_to_an_absolute_path(j
     target = tmp_path / "every incident.geojson"
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await open_export(pilot, "GeoJSON")
         assert "every incident (no filters)" in screen_text(app)
         await type_file_name(pilot, str(target), pasted=True)
@@ -477,7 +522,7 @@ async def test_export_asks_before_replacing_a_file(journal, tmp_path, monkeypatc
     second.write_text("kept too\n", "utf-8")
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pick_region(pilot, "Belgorod")
         assert shown_ids(app) == [BELGOROD]
         await open_export(pilot, "CSV", typed=True)
@@ -493,9 +538,7 @@ async def test_export_asks_before_replacing_a_file(journal, tmp_path, monkeypatc
         assert second.read_text("utf-8") == "kept too\n"
         assert not any(m.startswith("Exported") for m in notifications(app))
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the export to replace other.csv")
         assert csv_ids(second) == [BELGOROD]
         assert first.read_text("utf-8") == "what was here\n"
         assert any("Exported 1 incident " in m for m in notifications(app))
@@ -508,7 +551,7 @@ async def test_export_says_what_is_wrong_with_the_file_name_and_writes_nothing(j
     journal_bytes = journal.path.read_bytes()
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await search(pilot, "drone")
         shown = shown_ids(app)
         await open_export(pilot, "JSON")
@@ -529,14 +572,14 @@ async def test_export_says_what_is_wrong_with_the_file_name_and_writes_nothing(j
             assert export_error(app).startswith("Cannot write"), (odd, export_error(app))
         await type_file_name(pilot, str(journal.path), pasted=True)
         assert "journal" in export_error(app)
+        app.screen.show_error("")  # so that the answer to the next Enter can be seen coming
         await pilot.press("enter")  # a second Enter does not replace the journal either
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: export_answered(app), what="the answer to a second Enter")
         assert isinstance(app.screen, ExportScreen)
+        assert "journal" in export_error(app)
         assert journal.path.read_bytes() == journal_bytes
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the list after Esc")
         assert shown_ids(app) == shown
         assert app.screen.query_one("#search", Input).value == "drone"
         assert not any(m.startswith("Exported") for m in notifications(app))
@@ -558,12 +601,12 @@ async def test_a_failed_export_says_why_and_leaves_the_file_as_it_was(journal, t
     monkeypatch.setattr(store.exchange, "atomic_write_bytes", write)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await open_export(pilot, "JSON")
         await type_file_name(pilot, "out.json")
         await pilot.press("enter")  # yes, replace it
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Not exported" in export_error(app) or not isinstance(app.screen, ExportScreen),
+                         what="the export to fail")
         assert isinstance(app.screen, ExportScreen)
         assert "Not exported" in export_error(app) and "No space left" in export_error(app)
         assert target.read_text("utf-8") == "[]\n"
@@ -575,9 +618,7 @@ async def test_a_failed_export_says_why_and_leaves_the_file_as_it_was(journal, t
         # Room again: Enter tries once more, as typed.
         failing["on"] = False
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the second try to export")
         assert len(json.loads(target.read_text("utf-8"))) == 4
 
 
@@ -588,16 +629,15 @@ async def fill(pilot, widget_id: str, text: str, *, clear: bool = True) -> None:
     """Put the cursor in a form field, clear it (if asked) and paste ``text``."""
     widget = pilot.app.screen.query_one(widget_id, Input)
     widget.focus()
-    await pilot.pause()
+    await wait_until(pilot, lambda: pilot.app.focused is widget, what=f"the cursor in {widget_id}")
     if clear:
-        await pilot.press("end", "ctrl+u")
+        await clear_field(pilot, "end", "ctrl+u")
     await paste(pilot, text)
 
 
 async def new_incident(pilot, *, title: str, date: str, region: str, place: str) -> None:
     await pilot.press("n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, EditScreen)
+    await wait_until(pilot, lambda: form_ready(pilot.app), what="the form for a new incident")
     for widget_id, text in (("#f-title", title), ("#f-date", date), ("#f-region", region),
                             ("#f-country", "Russia"), ("#f-place", place)):
         await fill(pilot, widget_id, text, clear=False)  # a new incident's fields start empty
@@ -608,14 +648,15 @@ def duplicate_toasts(app: JournalApp):
 
 
 async def save(pilot) -> None:
+    """``ctrl+s``; wait for the detail of the saved incident (every save here is valid)."""
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await wait_until(pilot, lambda: showing(pilot.app, DetailScreen), what="the saved incident's detail")
 
 
 async def test_saving_a_new_incident_on_the_same_date_and_place_names_the_other(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await new_incident(pilot, title="Factory in Izhevsk hit again", date="2024-07-01",
                            region="Udmurtia", place="Izhevsk")
         await save(pilot)
@@ -634,7 +675,7 @@ async def test_saving_a_new_incident_on_the_same_date_and_place_names_the_other(
 async def test_a_new_incident_with_nothing_in_common_gives_no_duplicate_toast(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         # The place of another incident (Izhevsk), on another day: not a duplicate.
         await new_incident(pilot, title="Izhevsk a month later", date="2024-08-01", region="Udmurtia",
                            place="Izhevsk")
@@ -651,17 +692,18 @@ async def test_a_source_url_already_in_the_journal_is_a_possible_duplicate(journ
                        sources=[{"outlet": "Example News", "url": "https://www.example.org/news/1"}]))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await new_incident(pilot, title="Same story, other words", date="2024-06-10", region="Bryansk",
                            place="Klintsy")
         editor_add = app.screen.query_one("#add-source")
         editor_add.focus()
+        await wait_until(pilot, lambda: app.focused is editor_add, what="the cursor on the add-source button")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "s-outlet" in app.focused.classes, what="a new source row, its outlet field")
         await paste(pilot, "Example News")
         url = app.screen.query_one(".s-url", Input)
         url.focus()
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.focused is url, what="the cursor in the source's URL")
         await paste(pilot, "http://example.org/news/1/")
         await save(pilot)
         assert isinstance(app.screen, DetailScreen)
@@ -676,13 +718,12 @@ async def test_editing_without_touching_date_place_or_sources_gives_no_duplicate
         {**journal.get(IZHEVSK).fields_record(), "title": "[bold]Izhevsk[/] again, other outlet"}))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         position = shown_ids(app).index(IZHEVSK)
         await pilot.press(*["down"] * position)
-        assert listing(app).highlighted.id == IZHEVSK
+        await wait_until(pilot, lambda: listing(app).highlighted.id == IZHEVSK, what="the cursor on Izhevsk")
         await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, EditScreen)
+        await wait_until(pilot, lambda: form_ready(app), what="the edit form")
         await fill(pilot, "#f-title", "Factory in Izhevsk set on fire by drones")
         await fill(pilot, "#f-weapon", "drone")
         await save(pilot)
@@ -697,20 +738,20 @@ async def test_editing_the_place_into_another_incidents_names_it_literally(journ
                        place="Izhevsk"))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         position = shown_ids(app).index(BELGOROD)
         await pilot.press(*["down"] * position)
-        assert listing(app).highlighted.id == BELGOROD
+        await wait_until(pilot, lambda: listing(app).highlighted.id == BELGOROD, what="the cursor on Belgorod")
         await pilot.press("e")
-        await pilot.pause()
+        await wait_until(pilot, lambda: form_ready(app), what="the edit form")
         await fill(pilot, "#f-place", "Izhevsk")
         await save(pilot)
         assert isinstance(app.screen, DetailScreen)
         messages = [toast.message for toast in duplicate_toasts(app)]
         assert len(messages) == 1
         assert IZHEVSK_TITLE in messages[0] and "[bold]Izhevsk[/]" in messages[0]
-        await pilot.pause()
-        assert "\u201c[bold]Izhevsk[/]\u201d" in screen_text(app)
+        await wait_until(pilot, lambda: "\u201c[bold]Izhevsk[/]\u201d" in screen_text(app),
+                         what="the toast naming the other incident literally")
 
 
 @pytest.mark.parametrize(
@@ -719,7 +760,7 @@ async def test_editing_the_place_into_another_incidents_names_it_literally(journ
 async def test_the_palette_finds_each_export_by_the_words_a_person_types(journal, words, name):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await open_export(pilot, name, typed=True, words=words)
 
 
@@ -729,13 +770,10 @@ async def test_a_large_list_is_counted_in_the_background_to_the_same_figures(var
 
     app = JournalApp(varied)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         everything = list_incidents(app)
         monkeypatch.setattr(tui.screens.overview, "COUNT_AT_ONCE", 0)
-        await pilot.press("s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, OverviewScreen)
+        await open_overview(pilot)  # the figures replace "Counting …" once counted
         assert not app.screen.query("#overview-counting")
         assert shown_figures(app) == counted(everything)
 
@@ -746,16 +784,14 @@ async def test_the_overview_dates_are_as_precise_as_the_incidents(empty_journal)
     journal.add(fields(title="Known to the year", date="2025-01-01", date_precision="year"))
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
+        await list_shown(pilot)
+        await open_overview(pilot)
         assert totals_lines(app)[0] == "2 of 2 incidents  ·  2024-07 to 2025"
-        await pilot.press("escape")
+        await back_to_the_list(pilot)
         journal.add(fields(title="Known to the day", date="2024-07-01"))
         app.screen.reload()
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "3 of 3 incidents" in header(app), what="the list with the third incident")
+        await open_overview(pilot)
         assert totals_lines(app)[0] == "3 of 3 incidents  ·  2024-07-01 to 2025"
 
 
@@ -763,11 +799,13 @@ async def test_the_export_dialog_says_where_the_file_goes(journal, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await open_export(pilot, "CSV")
         await pilot.press("ctrl+u", *"sub/out.csv")
-        await pilot.pause()
-        shown = str(app.screen.query_one("#export-destination").render())
+        destination = app.screen.query_one("#export-destination")
+        await wait_until(pilot, lambda: str(destination.render()).endswith("out.csv"),
+                         what="the destination of sub/out.csv")
+        shown = str(destination.render())
         assert shown == f"Writes {tmp_path / 'sub' / 'out.csv'}"
 
 
@@ -776,32 +814,35 @@ async def test_escape_stops_an_export_under_way_and_nothing_is_written(journal, 
 
     import tui.screens.export
 
-    checking, release = threading.Event(), threading.Event()
+    checking, release, checked = threading.Event(), threading.Event(), threading.Event()
     real = tui.screens.export.incidents_from_records
 
     def slow(records):
         checking.set()
         release.wait(timeout=30)  # until the person has pressed Esc
-        return real(records)
+        try:
+            return real(records)
+        finally:
+            checked.set()
 
     monkeypatch.setattr(tui.screens.export, "incidents_from_records", slow)
     target = tmp_path / "out.json"
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await open_export(pilot, "JSON")
-        await pilot.press("ctrl+u")
+        await clear_field(pilot, "ctrl+u")
         await paste(pilot, str(target))
         await pilot.press("enter")
-        await pilot.pause()
-        assert checking.wait(timeout=30)
+        # Waiting on the event here would stop the app's loop, and with it the Enter on its way.
+        await wait_until(pilot, checking.is_set, what="the export to start checking the records")
         assert app.screen.query_one("#export-progress").display
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="Esc to close the export dialog")
         release.set()
+        await wait_until(pilot, checked.is_set, what="the export thread to go on")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        await pilot.pause()  # what the thread hands back to the app, if anything (nothing, here)
         assert any("cancelled" in message and "no file was written" in message for message in notifications(app))
         assert not any(message.startswith("Exported") for message in notifications(app))
     assert not target.exists()

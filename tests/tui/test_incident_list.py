@@ -8,10 +8,15 @@ import uuid
 
 import pytest
 
+from textual.widgets import Select
+
 from store import Incident, Journal
 from tui.app import JournalApp
 from tui.screens.detail import DetailScreen
+from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
+
+from .conftest import list_shown, showing, wait_until
 
 SIZE = (120, 30)
 COUNT = 3000
@@ -50,21 +55,36 @@ def visible_titles(app) -> list[str]:
     return [line[line.index("Incident number"):][:20] for line in text if "Incident number" in line]
 
 
+def at_row(app, cursor: int) -> bool:
+    return listing(app).cursor == cursor
+
+
+def searched_for(app, text: str) -> bool:
+    """The list shows the rows of the search ``text`` (typed so far)."""
+    return app.screen.incident_filter.text == text
+
+
+def region_picked(app, region: str) -> bool:
+    picker = app.screen.query_one("#region-filter", Select)
+    return picker.value == region and not picker.expanded and isinstance(app.focused, IncidentList)
+
+
 async def test_g_and_G_reach_both_ends_and_the_end_is_drawn(big_journal):
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
+        await wait_until(pilot, lambda: visible_titles(app), what="the rows drawn")
         assert visible_titles(app)[0] == "Incident number 2999"  # newest first
         await pilot.press("G")
-        await pilot.pause()
-        assert listing(app).cursor == COUNT - 1
+        await wait_until(pilot, lambda: at_row(app, COUNT - 1) and "Incident number 0000" in visible_titles(app),
+                         what="G to reach the last row and draw it")
         assert visible_titles(app)[-1] == "Incident number 0000"
         await pilot.press("pageup")
-        await pilot.pause()
-        assert listing(app).cursor == COUNT - 1 - listing(app)._rows_visible  # noqa: SLF001
+        await wait_until(pilot, lambda: at_row(app, COUNT - 1 - listing(app)._rows_visible),  # noqa: SLF001
+                         what="pageup to move the cursor a screenful up")
         await pilot.press("g")
-        await pilot.pause()
-        assert listing(app).cursor == 0
+        await wait_until(pilot, lambda: at_row(app, 0) and "Incident number 2999" in visible_titles(app),
+                         what="g to reach the first row and draw it")
         assert visible_titles(app)[0] == "Incident number 2999"
 
 
@@ -79,9 +99,11 @@ async def test_only_the_rows_on_screen_are_drawn(big_journal, monkeypatch):
     monkeypatch.setattr(IncidentList, "render_line", counting)
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("G")
-        await pilot.pause()
+        # Not by reading the screen, which would draw rows itself: by what the app drew.
+        await wait_until(pilot, lambda: at_row(app, COUNT - 1) and COUNT - 1 in drawn,
+                         what="G to reach the last row and draw it")
         height = listing(app).size.height
     assert len(drawn) <= 3 * height  # the top screenful and the bottom one, not 3,000 rows
 
@@ -89,45 +111,48 @@ async def test_only_the_rows_on_screen_are_drawn(big_journal, monkeypatch):
 async def test_the_chosen_incident_is_kept_across_filters(big_journal):
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press(*["j"] * 41)
+        await wait_until(pilot, lambda: at_row(app, 41), what="41 j to move the cursor down")
         chosen = listing(app).highlighted
         assert chosen.title == "Incident number 2958"
         # a filter that keeps it: the cursor stays on it
         await pilot.press("slash", *"2958", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: searched_for(app, "2958") and isinstance(app.focused, IncidentList),
+                         what="the search for 2958, and the cursor back in the list")
         assert listing(app).highlighted.id == chosen.id
         # one that hides it, then clearing: back on it
         app.screen.query_one("#search").value = "0001"
-        await pilot.pause()
+        await wait_until(pilot, lambda: searched_for(app, "0001"), what="the search for 0001")
         assert listing(app).highlighted.title == "Incident number 0001"
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(listing(app).incidents) == COUNT, what="x to clear the search")
         assert listing(app).highlighted.id == chosen.id
         # a region filter, the same
         await pilot.press("r", "down", "enter")  # Belgorod: numbers divisible by 4; 2958 is not
-        await pilot.pause()
+        await wait_until(pilot, lambda: region_picked(app, "Belgorod"), what="the region Belgorod picked")
         assert all(row.region == "Belgorod" for row in listing(app).incidents)
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(listing(app).incidents) == COUNT, what="x to clear the region")
         assert listing(app).highlighted.id == chosen.id
 
 
 async def test_enter_opens_the_row_under_the_cursor_after_filtering_and_scrolling(big_journal):
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("r", "down", "down", "enter")  # Crimea: numbers that leave 3 when divided by 4
-        await pilot.pause()
+        await wait_until(pilot, lambda: region_picked(app, "Crimea"), what="the region Crimea picked")
         await pilot.press("pagedown", "pagedown", "j", "j")
+        await wait_until(pilot, lambda: at_row(app, 2 * listing(app)._rows_visible + 2),  # noqa: SLF001
+                         what="two pages and two rows down")
         expected = listing(app).highlighted
         assert expected.region == "Crimea"
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
+        await wait_until(pilot, lambda: showing(app, DetailScreen), what="the detail of the row")
         assert app.screen.current == expected.id
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the list again")
         assert listing(app).highlighted.id == expected.id
 
 
@@ -137,15 +162,15 @@ async def test_typing_on_narrows_and_deleting_widens_the_search_again(big_journa
 
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("slash", *"29")
-        await pilot.pause()
+        await wait_until(pilot, lambda: searched_for(app, "29"), what="the search for 29")
         assert len(listing(app).incidents) == expected("29")
         await pilot.press("9")
-        await pilot.pause()
+        await wait_until(pilot, lambda: searched_for(app, "299"), what="the search for 299")
         assert len(listing(app).incidents) == expected("299") < expected("29")
         await pilot.press("backspace", "backspace")
-        await pilot.pause()
+        await wait_until(pilot, lambda: searched_for(app, "2"), what="the search for 2")
         assert len(listing(app).incidents) == expected("2")
 
 
@@ -156,11 +181,13 @@ async def test_records_are_checked_in_slices_between_keys(big_journal, monkeypat
     monkeypatch.setattr(list_screen, "CHECK_SLICE", 0.0)  # each slice stops after one record
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         screen = app.screen
+        await wait_until(pilot, lambda: screen._check_timer is not None,  # noqa: SLF001
+                         what="the checks to start (after the first paint)")
         screen._check_slice()  # noqa: SLF001
         assert screen._check_timer is not None  # noqa: SLF001 - one slice did not check all 3,000
         await pilot.press("j")  # keys are handled between slices
-        assert listing(app).cursor == 1
+        await wait_until(pilot, lambda: at_row(app, 1), what="j to move the cursor down")
         screen.finish_checks()
         assert screen._check_timer is None  # noqa: SLF001
