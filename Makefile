@@ -1,5 +1,5 @@
 # make run: set up .venv if needed, seed a demo journal once, open the app on it.
-# make test: set up .venv with the test extra if needed, run the suite.
+# make test: set up .venv with the test extra if needed, then ruff, mypy and the test suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,6 +24,8 @@ run: $(VENV)/.installed
 	$(PY) -m tui --journal $(DEMO)
 
 test: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -n auto
 
 bench: $(VENV)/.installed-test
