@@ -35,7 +35,6 @@ def probe(mode: str, path: Path, runs: int = 3) -> dict:
     """The best of ``runs`` fresh processes: wall seconds from start to result, and memory."""
     best: dict | None = None
     for _ in range(runs):
-        begin = time.perf_counter()
         output = subprocess.run(
             [sys.executable, "-m", "bench.probe", mode, str(path)], capture_output=True, text=True,
             check=True, cwd=ROOT,
@@ -52,8 +51,11 @@ def probe(mode: str, path: Path, runs: int = 3) -> dict:
 
 async def interaction(path: Path) -> dict:
     """Per-key latencies in the real app: typing a search, filters, cursor moves."""
+    from textual.widgets import Select
+
     from store import Journal
     from tui.app import JournalApp
+    from tui.screens.list import ListScreen
     from tui.widgets.incident_list import IncidentList
 
     app = JournalApp(Journal(path))
@@ -80,6 +82,7 @@ async def interaction(path: Path) -> dict:
                 await asyncio.sleep(0.0005)
             timings["checking"].append(time.perf_counter() - begin)
         timings["checking_worst_value"] = [max(timings.pop("checking"))]
+        assert isinstance(app.screen, ListScreen)
         app.screen.finish_checks()
         await pilot.pause()
         await timed("overhead", *["f9"] * 10)  # an unbound key: what the test driver itself costs
@@ -90,7 +93,7 @@ async def interaction(path: Path) -> dict:
         await pilot.press("escape")
         for value in ("killed", "injured", ""):
             begin = time.perf_counter()
-            app.screen.query_one("#casualty-filter").value = value
+            app.screen.query_one("#casualty-filter", Select).value = value
             await pilot.pause()
             timings["filter"].append(time.perf_counter() - begin)
         rows = len(app.screen.query_one(IncidentList).incidents)
@@ -210,7 +213,10 @@ def main() -> None:
 
     header = ("figure", "ours", "floor / base", "ratio (target)", "naive alternative")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in [header, *rows]]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+        for row in [header, *rows]
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     table = "\n".join(lines)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30

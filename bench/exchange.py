@@ -90,9 +90,9 @@ def exchange_times(path: Path) -> dict:
     the records written as one JSON file."""
     from store import Incident, Journal, collector
     from store.exchange import export_bytes, plan_import
-    from store.storage import atomic_write_bytes
     from store.exchange.csv_format import cell
     from store.exchange.flat import COLUMNS
+    from store.storage import atomic_write_bytes
 
     work = Path(tempfile.mkdtemp(prefix="bench-exchange-"))
     try:
@@ -112,7 +112,7 @@ def exchange_times(path: Path) -> dict:
 
         def read_floor() -> None:
             reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
-            for row, record in zip(reader, records):
+            for _row, record in zip(reader, records, strict=True):  # each row read, as an import reads it
                 Incident.model_validate(record)
             tables = {"incidents": {str(n): record for n, record in enumerate(records, start=1)}}
             atomic_write_bytes(work / "floor.json", orjson.dumps(tables))

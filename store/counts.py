@@ -21,7 +21,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from store.errors import field_problems
-
 from store.text import check_text
 
 #: A count above this is taken for a typing mistake.
@@ -77,7 +76,7 @@ class Count(BaseModel):
         return note.strip() or None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Count":
+    def _consistent(self) -> Count:
         for value in (self.min, self.max):
             if value is not None and value > MAX_COUNT:
                 raise ValueError(f"{value} is more than {MAX_COUNT:,}; a count that large is taken for a typo")
@@ -106,7 +105,7 @@ class Count(BaseModel):
         return {"min": low, "max": high, "note": note}
 
     @classmethod
-    def parse(cls, text: str) -> "Count":
+    def parse(cls, text: str) -> Count:
         """Read the notation; raise ``ValueError`` with a message a person can act on."""
         try:
             return cls.model_validate(text)
@@ -114,7 +113,7 @@ class Count(BaseModel):
             raise ValueError("; ".join(str(p.message) for p in field_problems(exc))) from None
 
     @classmethod
-    def unknown(cls) -> "Count":
+    def unknown(cls) -> Count:
         return cls()
 
     @property

@@ -8,11 +8,10 @@ so a save at 100,000 incidents looks them up instead of reading every record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import datetime as dt
+from typing import Any, TypeVar
 
 from store.models import IncidentFields
 from store.text import search_fold
@@ -71,6 +70,18 @@ def record_keys(raw: Mapping[str, Any]) -> tuple[tuple[str, str] | None, list[tu
     return at, urls
 
 
+_Key = TypeVar("_Key")
+
+
+def _discard(index: dict[_Key, dict[str, None]], key: _Key, incident_id: str) -> None:
+    """Take ``incident_id`` out of ``index[key]``, and the key out when no incident is left."""
+    ids = index.get(key)
+    if ids is not None:
+        ids.pop(incident_id, None)
+        if not ids:
+            del index[key]
+
+
 class DuplicateIndex:
     """Which stored incidents have each date-and-place and each source URL."""
 
@@ -89,12 +100,10 @@ class DuplicateIndex:
 
     def remove(self, incident_id: str, raw: Mapping[str, Any]) -> None:
         at, urls = record_keys(raw)
-        for index, key in [(self._by_place, at)] + [(self._by_url, key) for key, _ in urls]:
-            ids = index.get(key) if key is not None else None  # type: ignore[call-overload]
-            if ids is not None:
-                ids.pop(incident_id, None)
-                if not ids:
-                    del index[key]  # type: ignore[arg-type]
+        if at is not None:
+            _discard(self._by_place, at, incident_id)
+        for key, _ in urls:
+            _discard(self._by_url, key, incident_id)
 
     def find(
         self, incidents: Iterable[IncidentFields | DuplicateProbe], records: Mapping[str, Mapping[str, Any]]

@@ -206,5 +206,5 @@ class InvalidIncident(JournalError, ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
     @classmethod
-    def from_validation(cls, exc: ValidationError) -> "InvalidIncident":
+    def from_validation(cls, exc: ValidationError) -> InvalidIncident:
         return cls(field_problems(exc))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from store.counts import NOTATION_HELP, Count
+from store.counts import Count
 from store.models import (
     ATTRIBUTIONS,
     DATE_PRECISIONS,

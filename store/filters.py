@@ -60,7 +60,7 @@ class IncidentFilter:
     def is_empty(self) -> bool:
         return self == IncidentFilter()
 
-    def narrows(self, earlier: "IncidentFilter") -> bool:
+    def narrows(self, earlier: IncidentFilter) -> bool:
         """Whether everything this filter matches, ``earlier`` matched too (typing on)."""
         same_rest = replace(self, text="") == replace(earlier, text="")
         return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))

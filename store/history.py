@@ -30,14 +30,14 @@ class HistoryEntry:
     record: dict[str, Any] | None
 
     @classmethod
-    def from_document(cls, document: dict[str, Any]) -> "HistoryEntry":
+    def from_document(cls, document: dict[str, Any]) -> HistoryEntry:
         at = document.get("at")
         try:
             when = dt.datetime.fromisoformat(at) if isinstance(at, str) else dt.datetime.min
         except ValueError:
             when = dt.datetime.min
         if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
+            when = when.replace(tzinfo=dt.UTC)
         revision = document.get("revision")
         return cls(
             incident_id=str(document.get("incident_id")),

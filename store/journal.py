@@ -29,6 +29,8 @@ from typing import Any
 from pydantic import ValidationError
 from tinydb import TinyDB
 
+from store import collector
+from store.duplicates import DuplicateIndex, DuplicateProbe, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
 from store.errors import (
     AmbiguousId,
     FieldProblem,
@@ -45,8 +47,6 @@ from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate,
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
 from store.storage import AtomicJSONStorage, file_signature
-from store import collector
-from store.duplicates import DuplicateIndex, DuplicateProbe, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
 from store.suggestions import ValueIndex
 
 INCIDENTS_TABLE = "incidents"
@@ -237,7 +237,7 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -310,7 +310,8 @@ class Journal:
         """
         if incident_filter is None or incident_filter.is_empty:
             return list(self.rows(order))
-        pool, known = self.rows(order), ()
+        pool = self.rows(order)
+        known: tuple[str, ...] = ()
         last = self._last_query
         if last is not None and last[0] == order and incident_filter.narrows(last[1]):
             pool, known = last[2], last[1].words
@@ -665,7 +666,7 @@ class Journal:
                 saved.append((changed, doc_id))
             if new:
                 doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
-                saved.extend(zip(new.values(), doc_ids))
+                saved.extend(zip(new.values(), doc_ids, strict=True))
             many = len(saved) > 20
             if many:
                 self._rows = None  # sorting once afterwards beats placing each row

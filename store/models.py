@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -43,13 +43,13 @@ Verification = Literal["unverified", "single-source", "corroborated", "confirmed
 SourceKind = Literal["official", "media", "telegram", "social", "witness", "other"]
 CasualtyStatus = Literal["killed", "injured", "none", "unknown"]
 
-DATE_PRECISIONS: tuple[str, ...] = DatePrecision.__args__
-GEO_PRECISIONS: tuple[str, ...] = GeoPrecision.__args__
-ATTRIBUTIONS: tuple[str, ...] = Attribution.__args__
-TARGET_KINDS: tuple[str, ...] = TargetKind.__args__
-VERIFICATIONS: tuple[str, ...] = Verification.__args__
-SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__
-CASUALTY_STATUSES: tuple[str, ...] = CasualtyStatus.__args__
+DATE_PRECISIONS: tuple[str, ...] = get_args(DatePrecision)
+GEO_PRECISIONS: tuple[str, ...] = get_args(GeoPrecision)
+ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
+TARGET_KINDS: tuple[str, ...] = get_args(TargetKind)
+VERIFICATIONS: tuple[str, ...] = get_args(Verification)
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+CASUALTY_STATUSES: tuple[str, ...] = get_args(CasualtyStatus)
 
 TITLE_MAX = 200
 SUMMARY_MAX = 20_000
@@ -167,13 +167,14 @@ def _date_precision(data: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in ("date", "date_end"):
         value = data.get(name)
-        precision = _date_text_precision(value.strip()) if isinstance(value, str) else None
+        text = value.strip() if isinstance(value, str) else ""
+        precision = _date_text_precision(text)
         if precision is None or precision == "day":  # most dates: nothing to do
             continue
         if explicit is not None and _PRECISION_ORDER[explicit] < _PRECISION_ORDER[precision]:
             what, form = _MORE_PRECISE["day" if explicit == "week" else explicit]
             changes[name] = _Refused(
-                f"{value.strip()} names a {precision}; give {what} too ({form}) or choose precision {precision}"
+                f"{text} names a {precision}; give {what} too ({form}) or choose precision {precision}"
             )
         elif coarsest is None or _PRECISION_ORDER[precision] > _PRECISION_ORDER[coarsest]:
             coarsest = precision
@@ -381,8 +382,8 @@ def _timestamp_text(value: Any) -> Any:
 def _utc(value: dt.datetime) -> dt.datetime:
     try:
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
     except OverflowError:
         raise ValueError(f"{value.isoformat()} is out of the calendar's range in UTC") from None
 
@@ -407,7 +408,7 @@ class Incident(IncidentFields):
         """What the journal stores: every field as JSON data, without derived ones."""
         return self.model_dump(mode="json", exclude={"casualty_status"})
 
-    def with_changes(self, **changes: Any) -> "Incident":
+    def with_changes(self, **changes: Any) -> Incident:
         """A validated copy with ``changes`` applied; raises ``ValidationError`` if invalid."""
         return Incident.model_validate({**self.record(), **changes})
 
@@ -417,4 +418,4 @@ def new_id() -> str:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

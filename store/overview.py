@@ -7,7 +7,7 @@ incidents the list shows, filters included, without validating anything.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,9 @@ class Overview:
 
 
 def _valid_month(date: str) -> bool:
-    return len(date) >= 7 and date[:4].isdigit() and date[4] == "-" and date[5:7].isdigit() and "01" <= date[5:7] <= "12"
+    return (
+        len(date) >= 7 and date[:4].isdigit() and date[4] == "-" and date[5:7].isdigit() and "01" <= date[5:7] <= "12"
+    )
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -109,7 +111,9 @@ def _add(sums: list[Any], start: int, count: Any) -> None:
         sums[start + 1] += high
 
 
-def _total(low: int, high: int, open_ended: int, unknown: int, counted: int) -> Total:
+def _total(sums: Sequence[int], counted: int) -> Total:
+    """A ``Total`` from a count's four sums: at least, at most, open-ended, unknown."""
+    low, high, open_ended, unknown = sums
     return Total(low, None if open_ended or unknown else high, unknown, counted)
 
 
@@ -125,7 +129,10 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
     event_types: Counter[str] = Counter()
     months: Counter[str] = Counter()
     valid_months: dict[str, bool] = {}
-    first = last = first_label = last_label = None
+    first: str | None = None
+    last: str | None = None
+    first_label: str | None = None
+    last_label: str | None = None
     for row in rows:
         raw = row.raw
         key = row.region_key  # "Удмуртия" and "удмуртия" are one region, as for the region filter
@@ -140,30 +147,31 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
         event_type = raw.get("event_type")
         event_types[event_type if type(event_type) is str else NO_EVENT_TYPE] += 1
         date = raw.get("date")
-        month = date[:7] if type(date) is str else NO_DATE
+        text = date if type(date) is str else ""
+        month = text[:7] if text else NO_DATE
         valid = valid_months.get(month)
         if valid is None:
             valid = valid_months[month] = _valid_month(month)
         if valid:
             months[month] += 1
-            day = date[:10]
+            day = text[:10]
             if first is None or day <= first:
                 label = as_precise(day, raw.get("date_precision"))
-                if first is None or day < first or len(label) > len(first_label):  # the most precise
+                if first is None or day < first or len(label) > len(first_label or ""):  # the most precise
                     first, first_label = day, label
             if last is None or day >= last:
                 label = as_precise(day, raw.get("date_precision"))
-                if last is None or day > last or len(label) > len(last_label):
+                if last is None or day > last or len(label) > len(last_label or ""):
                     last, last_label = day, label
         else:
             months[NO_DATE] += 1
     groups = []
     for spellings, count, *killed_injured in regions.values():
         name = min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]  # as most spell it
-        groups.append(Group(name, count, _total(*killed_injured[:4], count), _total(*killed_injured[4:], count)))
+        groups.append(Group(name, count, _total(killed_injured[:4], count), _total(killed_injured[4:], count)))
     columns = [sum(sums[index] for sums in regions.values()) for index in range(1, 10)]
     incidents = columns[0]
-    totals = Group("all", incidents, _total(*columns[1:5], incidents), _total(*columns[5:9], incidents))
+    totals = Group("all", incidents, _total(columns[1:5], incidents), _total(columns[5:9], incidents))
     by_region = sorted(groups, key=lambda group: (-group.incidents, group.name.casefold(), group.name))
     dated = sorted(month for month in months if month != NO_DATE)
     if dated and len(_months_between(dated[0], dated[-1])) <= MONTHS_FILLED_UP_TO:

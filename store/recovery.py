@@ -24,7 +24,7 @@ def backup_report(path: Path) -> str:
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         return f"the backup {backup} has schema version {version!r}, which this version cannot read"
     count = len(tables.get("incidents", {}))
-    saved = dt.datetime.fromtimestamp(backup.stat().st_mtime, dt.timezone.utc)
+    saved = dt.datetime.fromtimestamp(backup.stat().st_mtime, dt.UTC)
     broken = path.with_name(path.name + ".broken")
     return (
         f"the backup {backup} (saved {saved:%Y-%m-%d %H:%M} UTC, {count} incidents) is whole; "

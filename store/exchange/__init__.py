@@ -30,8 +30,8 @@ from store.exchange.batch import (
 )
 from store.exchange.flat import COUNT_PARTS
 from store.exchange.json_format import export_json, incident_json, incidents_to_json, parse_incidents_json
-from store.models import Incident
 from store.locking import lock_path
+from store.models import Incident
 from store.storage import atomic_write_bytes, backup_path
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class ImportPlan:
     skipped: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    duplicates: list["PossibleDuplicate"] = field(default_factory=list)
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)
     #: The file's row of each incident planned.
     row_of: dict[str, int] = field(default_factory=dict)
 
@@ -187,7 +187,7 @@ def _canonical_id(value: object) -> str | None:
         return None
 
 
-def _fill_from_journal(candidate: Candidate, journal: "Journal") -> None:
+def _fill_from_journal(candidate: Candidate, journal: Journal) -> None:
     """A row for an incident already here may give only the fields it changes (``id,title``):
     the fields it leaves out are the journal's, so it is checked as the whole incident it makes."""
     incident_id = _canonical_id(candidate.data.get("id"))
@@ -220,7 +220,7 @@ def _changed_fields(fmt: str, existing: Incident, candidate: Candidate) -> froze
 
 
 def plan_import(
-    journal: "Journal",
+    journal: Journal,
     data: bytes | str,
     fmt: str,
     *,
@@ -234,7 +234,7 @@ def plan_import(
 
 
 def _plan_import(
-    journal: "Journal", data: bytes | str, fmt: str, *, name: str, update: bool, progress: Progress | None
+    journal: Journal, data: bytes | str, fmt: str, *, name: str, update: bool, progress: Progress | None
 ) -> ImportPlan:
     plan = ImportPlan(name, fmt, 0)
     candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)

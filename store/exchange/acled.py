@@ -224,7 +224,9 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
             data["date_precision"] = TIME_PRECISION_READ[precision]
         else:
             result.problem(
-                "time_precision", f"{precision!r} is not an ACLED time precision (1, 2 or 3)", covers=("date_precision",)
+                "time_precision",
+                f"{precision!r} is not an ACLED time precision (1, 2 or 3)",
+                covers=("date_precision",),
             )
     sub_event = text["sub_event_type"]
     try:
@@ -242,7 +244,8 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         pass
     except ValueError as exc:
         result.problem("sub_event_type", str(exc), covers=("event_type",))
-    for column, field_name in (("actor1", "actor"), ("country", "country"), ("admin1", "region"), ("location", "place")):
+    plain_columns = (("actor1", "actor"), ("country", "country"), ("admin1", "region"), ("location", "place"))
+    for column, field_name in plain_columns:
         if text.get(column):
             data[field_name] = text[column]
     for column in ("latitude", "longitude"):

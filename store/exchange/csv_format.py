@@ -124,7 +124,7 @@ def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[
                 raise ImportRejected(
                     f"{name}: row {number} has {len(cells)} cells but the header names {len(header)} columns"
                 )
-            rows.append((number, dict(zip(header, cells))))
+            rows.append((number, dict(zip(header, cells, strict=False))))  # a short row lacks the last columns
     except csv.Error as exc:  # raised while reading the row after the last one read
         raise ImportRejected(f"{name}: row {number + 1} cannot be read as CSV ({exc})") from None
     return header, iter(rows)

@@ -100,7 +100,8 @@ def sources_from_cell(text: str) -> list[dict[str, Any]]:
                 f"{line.strip()[:60]!r} has {len(parts)} parts; a source is "
                 "OUTLET | URL | KIND | PUBLISHED | QUOTE (write | inside a part as \\|)"
             )
-        source = {name: part for name, part in zip(SOURCE_PARTS, parts) if part}
+        # empty trailing parts are left out of the line: zip stops at the last part given
+        source = {name: part for name, part in zip(SOURCE_PARTS, parts, strict=False) if part}
         sources.append(source)
     return sources
 

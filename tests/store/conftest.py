@@ -36,7 +36,7 @@ def make_incident():
     """Build a whole ``Incident`` (as if stored), with a fresh id unless one is given."""
 
     def make(**overrides: Any) -> Incident:
-        now = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.timezone.utc)
+        now = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.UTC)
         data = {**BASE_FIELDS, "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
         return Incident.model_validate({**data, **overrides})
 
@@ -52,7 +52,7 @@ class Clock:
     """A clock the journal reads: every call is one second after the previous one."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime(2024, 7, 2, 12, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2024, 7, 2, 12, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         self.now += dt.timedelta(seconds=1)

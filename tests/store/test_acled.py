@@ -42,8 +42,8 @@ EXPECTED: list[dict[str, Any]] = [
         "acled_id": "RUS41530", "date": "2025-07-03", "date_precision": "day", "country": "Russia",
         "region": "Belgorod", "place": "Belgorod", "latitude": 50.5954, "longitude": 36.5873, "geo_precision": "exact",
         "event_type": "Air/drone strike", "actor": "Military Forces of Ukraine (2019-)", "killed": 1,
-        "summary": "On 3 July 2025, a Ukrainian FPV drone struck a car on Shchorsa street in Belgorod city, killing the "
-        "driver and injuring his wife and daughter, according to Governor V. Gladkov.",
+        "summary": "On 3 July 2025, a Ukrainian FPV drone struck a car on Shchorsa street in Belgorod city, killing "
+        "the driver and injuring his wife and daughter, according to Governor V. Gladkov.",
         "outlets": ["Belgorod Oblast Governor", "Telegram"], "tags": ["civilian-targeting"],
     },
     {
@@ -51,12 +51,14 @@ EXPECTED: list[dict[str, Any]] = [
         "region": "Kharkiv", "place": "Kharkiv", "latitude": 49.9935, "longitude": 36.2304, "geo_precision": "exact",
         "event_type": "Shelling/artillery/missile attack", "actor": "Military Forces of Russia (2000-)", "killed": 3,
         "summary": 'On 4 July 2025, Russian forces shelled Kharkiv city with "Grad" MLRS, hitting a residential '
-        'building, a clinic and a "Nova Poshta" depot. 3 civilians were killed, including a child, and 12 were injured.',
+        'building, a clinic and a "Nova Poshta" depot. 3 civilians were killed, including a child, '
+        "and 12 were injured.",
         "outlets": ["Ukrinform", "Suspilne", "Telegram"], "tags": ["civilian-targeting"],
     },
     {
         "acled_id": "RUS41540", "date": "2025-07-05", "date_precision": "week", "country": "Russia",
-        "region": "Moscow Oblast", "place": "Odintsovo", "latitude": 55.6789, "longitude": 37.2633, "geo_precision": "near",
+        "region": "Moscow Oblast", "place": "Odintsovo", "latitude": 55.6789, "longitude": 37.2633,
+        "geo_precision": "near",
         "event_type": "Disrupted weapons use", "actor": "Military Forces of Russia (2000-) Air Defense", "killed": 0,
         "summary": "=Week of 5 July 2025: Russian air defence intercepted 12 Ukrainian drones over Moscow oblast, "
         "according to the Ministry of Defence. No casualties were reported.",
@@ -64,9 +66,11 @@ EXPECTED: list[dict[str, Any]] = [
     },
     {
         "acled_id": "UKR223400", "date": "2025-07-06", "date_precision": "day", "country": "Ukraine",
-        "region": "Kherson", "place": "Vysokopillia", "latitude": 47.4895, "longitude": 33.5317, "geo_precision": "near",
+        "region": "Kherson", "place": "Vysokopillia", "latitude": 47.4895, "longitude": 33.5317,
+        "geo_precision": "near",
         "event_type": "Remote explosive/landmine/IED", "actor": "Unidentified Armed Group (Ukraine)", "killed": 1,
-        "summary": "On 6 July 2025, a tractor hit a landmine in a field near Vysokopillia (Beryslav district, Kherson).\n"
+        "summary": "On 6 July 2025, a tractor hit a landmine in a field near Vysokopillia "
+        "(Beryslav district, Kherson).\n"
         "The driver, 54, was killed.",
         "outlets": ["Kherson Regional Military Administration"], "tags": ["civilian-targeting"],
     },
@@ -96,11 +100,14 @@ EXPECTED: list[dict[str, Any]] = [
     },
     {
         "acled_id": "UKR223700", "date": "2025-07-20", "date_precision": "day", "country": "Ukraine",
-        "region": "Zaporizhia", "place": "Zaporizhzhia", "latitude": 47.8388, "longitude": 35.1396, "geo_precision": "exact",
+        "region": "Zaporizhia", "place": "Zaporizhzhia", "latitude": 47.8388, "longitude": 35.1396,
+        "geo_precision": "exact",
         "event_type": "Air/drone strike", "actor": "Military Forces of Russia (2000-)", "killed": 2,
-        "summary": 'On 20 July 2025, Russian forces struck Zaporizhzhia with "Shahed" drones and guided bombs, damaging '
-        "a kindergarten, a hospital and 20 houses.\n\n2 civilians were killed; 14 were injured, per Governor I. Fedorov.",
-        "outlets": ["Zaporizhia Regional Military Administration", "Telegram", "Suspilne"], "tags": ["civilian-targeting"],
+        "summary": 'On 20 July 2025, Russian forces struck Zaporizhzhia with "Shahed" drones and guided bombs, '
+        "damaging a kindergarten, a hospital and 20 houses.\n\n2 civilians were killed; 14 were injured, "
+        "per Governor I. Fedorov.",
+        "outlets": ["Zaporizhia Regional Military Administration", "Telegram", "Suspilne"],
+        "tags": ["civilian-targeting"],
     },
     {
         "acled_id": "RUS41790", "date": "2025-07-22", "date_precision": "day", "country": "Russia",
@@ -141,7 +148,7 @@ def _exported(incidents: list[Incident], *, excel: bool = False) -> list[dict[st
     data = export_bytes(incidents, "acled", excel=excel)
     header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert header == ACLED_COLUMNS
-    return [dict(zip(header, row)) for row in rows]
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 # -- the realistic file itself -------------------------------------------------------------------
@@ -225,7 +232,9 @@ def test_columns_the_journal_does_not_hold_are_not_needed(journal_path: Path) ->
     plan = _plan(journal_path, data)
     assert plan.errors == []
     (incident,) = plan.new
-    assert (incident.date.isoformat(), incident.event_type, incident.region) == ("2025-07-03", "Air/drone strike", "Belgorod")
+    assert (incident.date.isoformat(), incident.event_type, incident.region) == (
+        "2025-07-03", "Air/drone strike", "Belgorod"
+    )
     assert incident.killed.is_unknown and incident.place is None and incident.acled_id is None
 
 
@@ -264,7 +273,9 @@ def test_a_revised_acled_file_updates_only_what_acled_revised(acled_file: bytes,
         plan = plan_import(journal, acled_file, "acled", name="acled_export.csv")
         journal.import_incidents(plan.new)
         izhevsk = next(i for i in journal.all() if i.acled_id == "RUS41523")
-        edited = journal.update(izhevsk.with_changes(title="Drone strike on the Kupol plant", weapon="Lyutyi", injured="35"))
+        edited = journal.update(
+            izhevsk.with_changes(title="Drone strike on the Kupol plant", weapon="Lyutyi", injured="35")
+        )
 
         rows = _file_rows(acled_file)
         rows[0]["fatalities"] = "2"
@@ -278,7 +289,9 @@ def test_a_revised_acled_file_updates_only_what_acled_revised(acled_file: bytes,
         assert plan.errors == [] and plan.new == []
         (updated,) = plan.updates
         assert updated.killed == Count(min=2, max=2)
-        assert (updated.title, updated.weapon, str(updated.injured)) == ("Drone strike on the Kupol plant", "Lyutyi", "35")
+        assert (updated.title, updated.weapon, str(updated.injured)) == (
+            "Drone strike on the Kupol plant", "Lyutyi", "35"
+        )
         journal.import_incidents(plan.new, updates=plan.updates)
         stored = journal.get(izhevsk.id)
         assert stored.killed.min == 2 and stored.revision == edited.revision + 1 and len(journal) == len(EXPECTED)
@@ -387,7 +400,10 @@ def test_each_kind_of_bad_cell_is_named_by_its_acled_column(column: str, value: 
 
 @pytest.mark.parametrize(
     "missing",
-    [("event_date",), ("sub_event_type",), ("country",), ("admin1",), ("event_date", "sub_event_type", "country", "admin1")],
+    [
+        ("event_date",), ("sub_event_type",), ("country",), ("admin1",),
+        ("event_date", "sub_event_type", "country", "admin1"),
+    ],
 )
 def test_a_file_missing_required_columns_is_refused_as_a_whole(missing: tuple[str, ...], journal_path: Path) -> None:
     rows = [{k: v for k, v in row.items() if k not in missing} for row in _file_rows(DATA.read_bytes())]
@@ -508,12 +524,14 @@ def test_export_maps_our_fields_to_acleds_columns(ours) -> None:
     assert first["tags"] == "завод"  # civilian-targeting is its own column
     assert first["timestamp"] == str(int(ours[0].updated_at.timestamp()))
 
-    assert (kharkiv["iso"], kharkiv["region"], kharkiv["country"], kharkiv["admin1"]) == ("804", "Europe", "Ukraine", "Kharkiv")
+    assert (kharkiv["iso"], kharkiv["region"], kharkiv["country"], kharkiv["admin1"]) == (
+        "804", "Europe", "Ukraine", "Kharkiv"
+    )
     assert (kharkiv["time_precision"], kharkiv["geo_precision"], kharkiv["fatalities"]) == ("3", "3", "1")  # 1+ -> 1
     assert kharkiv["sub_event_type"] == "Shelling/artillery/missile attack" and kharkiv["civilian_targeting"] == ""
 
     assert (interception["fatalities"], interception["time_precision"], interception["geo_precision"]) == ("0", "1", "")
-    assert (interception["disorder_type"], interception["event_type"]) == ("Strategic developments", "Strategic developments")
+    assert interception["disorder_type"] == interception["event_type"] == "Strategic developments"
     assert interception["latitude"] == interception["longitude"] == ""
 
 
@@ -568,10 +586,11 @@ def test_export_then_import_gives_back_what_acled_can_hold(ours, journal_path: P
     plan = _plan(journal_path, export_bytes(ours, "acled"), name="ours.csv")
     assert plan.errors == []
     assert [incident.id for incident in plan.new] == [incident.id for incident in ours]  # our ids come back
-    for mine, back in zip(ours, plan.new):
+    for mine, back in zip(ours, plan.new, strict=True):
         assert back.date == mine.date and back.date_precision == mine.date_precision
         assert (back.country, back.region, back.place) == (mine.country, mine.region, mine.place)
-        assert (back.latitude, back.longitude, back.geo_precision) == (mine.latitude, mine.longitude, mine.geo_precision)
+        assert (back.latitude, back.longitude) == (mine.latitude, mine.longitude)
+        assert back.geo_precision == mine.geo_precision
         assert (back.event_type, back.actor, back.summary) == (mine.event_type, mine.actor, mine.summary)
         assert back.killed == Count(min=mine.killed.min or 0, max=mine.killed.min or 0)
         assert [s.outlet for s in back.sources] == [s.outlet for s in mine.sources]
@@ -607,7 +626,9 @@ def test_a_row_cut_short_is_named_not_crashed_on(journal_path: Path) -> None:
     """A truncated or hand-edited file: the cells a row lacks read as blank, and the row is named."""
     whole = _acled_file(_file_rows(DATA.read_bytes())[:1])
     plan = _plan(journal_path, whole + b"UKR1,03 July 2025\r\n")
-    assert {(error.row, error.id, error.field) for error in plan.errors} == {(3, "UKR1", "country"), (3, "UKR1", "admin1")}
+    assert {(error.row, error.id, error.field) for error in plan.errors} == {
+        (3, "UKR1", "country"), (3, "UKR1", "admin1")
+    }
     assert len(plan.new) == 1
     alone = _plan(journal_path, "event_id_cnty,event_date,sub_event_type,country,admin1\r\nUKR1\r\n")
     assert (2, "UKR1", "event_date", "is required") in {(e.row, e.id, e.field, e.message) for e in alone.errors}

@@ -38,7 +38,7 @@ from store import (
 from store.errors import JournalBusy
 from store.history import FieldChange
 from store.locking import FileLock, lock_path
-from store.migrations import HISTORY_TABLE, MIGRATIONS, META_TABLE, migrate, stored_version
+from store.migrations import HISTORY_TABLE, META_TABLE, MIGRATIONS, migrate, stored_version
 from store.storage import backup_path
 
 #: The project's root, so that subprocesses import this checkout's ``store`` and ``tui``.
@@ -229,7 +229,8 @@ def test_a_writer_killed_at_a_random_moment_loses_nothing_it_reported(
             backed_up = {incident.id for incident in journal.all()}
         assert backed_up <= ids and len(ids - backed_up) <= 1
 
-    leftovers = [name for name in listing(tmp_path) if name not in {"journal.json", "journal.json.bak", "journal.json.lock", "copy"}]
+    expected = {"journal.json", "journal.json.bak", "journal.json.lock", "copy"}
+    leftovers = [name for name in listing(tmp_path) if name not in expected]
     assert all(JOURNAL_TEMP.fullmatch(name) or BACKUP_TEMP.fullmatch(name) for name in leftovers), leftovers
     assert sum(1 for name in leftovers if JOURNAL_TEMP.fullmatch(name)) <= 1, leftovers
     assert sum(1 for name in leftovers if BACKUP_TEMP.fullmatch(name)) <= 1, leftovers

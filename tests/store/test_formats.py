@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store import Incident, Journal
-from store.exchange import ImportRejected, export_bytes, export_file, guess_format, plan_import, read_rows
-from store.exchange import flat
+from store.exchange import ImportRejected, export_bytes, export_file, flat, guess_format, plan_import, read_rows
 from store.exchange.batch import validate
 from store.exchange.csv_format import neutralise, restore
 
@@ -74,7 +73,9 @@ def tricky(make_incident) -> list[Incident]:
             ],
         ),
         make_incident(title="No coordinates, unknown counts", killed="?", injured="? (several)"),
-        make_incident(title="None hurt", killed="0", injured="0", place="New York", latitude=40.7484, longitude=-73.9857),
+        make_incident(
+            title="None hurt", killed="0", injured="0", place="New York", latitude=40.7484, longitude=-73.9857
+        ),
         make_incident(title="Tab", summary="\tstarts with a tab\n\tand keeps it", tags=["-5", "x"]),
     ]
     for text in FORMULA_TEXTS:
@@ -205,7 +206,7 @@ def test_neutralise_adds_one_quote_only_where_needed(text: str, written: str) ->
 def test_no_csv_text_cell_can_run_as_a_formula(tricky) -> None:
     header, *rows = _csv_rows(export_bytes(tricky, "csv"))
     for row in rows:
-        for column, value in zip(header, row):
+        for column, value in zip(header, row, strict=True):
             if column in flat.NUMBER_COLUMNS:
                 assert not value.startswith("'"), (column, value)
                 if value:
@@ -216,7 +217,7 @@ def test_no_csv_text_cell_can_run_as_a_formula(tricky) -> None:
 
 def test_csv_cells_of_formula_like_text(tricky) -> None:
     header, *rows = _csv_rows(export_bytes(tricky, "csv"))
-    by_title = {row[header.index("title")]: dict(zip(header, row)) for row in rows}
+    by_title = {row[header.index("title")]: dict(zip(header, row, strict=True)) for row in rows}
     assert set(by_title) >= {"'=1+1", "'+7 999", "'-5 degrees", "'@user", "''=x", "'''", "'plain"}
     minus = by_title["'-5 degrees"]
     assert minus["summary"] == "'-5 degrees" and minus["place"] == "'-5 degrees" and minus["actor"] == "'-5 degrees"
@@ -250,7 +251,7 @@ def test_csv_for_excel_starts_with_a_bom_and_reads_back(tricky, journal_path: Pa
 
 def test_csv_numbers_are_written_bare(tricky) -> None:
     header, *rows = _csv_rows(export_bytes(tricky, "csv"))
-    first, _, west = (dict(zip(header, row)) for row in rows[:3])
+    first, _, west = (dict(zip(header, row, strict=True)) for row in rows[:3])
     assert first["latitude"] == "56.8498" and first["longitude"] == "53.2045"
     assert first["killed_min"] == "1" and first["killed_max"] == "" and first["killed_note"] == ""
     assert (first["injured_min"], first["injured_max"], first["injured_note"]) == ("2", "5", "note")
@@ -261,7 +262,7 @@ def test_csv_numbers_are_written_bare(tricky) -> None:
 
 def test_csv_cells_people_read(tricky) -> None:
     header, *rows = _csv_rows(export_bytes(tricky, "csv"))
-    first = dict(zip(header, rows[0]))
+    first = dict(zip(header, rows[0], strict=True))
     assert first["title"] == tricky[0].title
     assert first["summary"] == tricky[0].summary  # line breaks kept inside the cell
     assert first["tags"] == "завод, ёлка, fire"

@@ -138,7 +138,9 @@ def test_a_changed_incident_is_skipped_without_update_and_the_journal_is_untouch
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_changed_incident_is_updated_with_update(fmt: str, journal: Journal, stored, journal_path: Path, clock) -> None:
+def test_a_changed_incident_is_updated_with_update(
+    fmt: str, journal: Journal, stored, journal_path: Path, clock
+) -> None:
     kept = stored(title="as recorded", place="Ижевск", killed="2")
     data = export_bytes([kept.with_changes(title="as the file says", killed="3+")], fmt)
 
@@ -272,7 +274,8 @@ def test_new_incidents_and_updates_are_written_in_one_write(
 ) -> None:
     first, second = stored(title="first"), stored(title="second", date="2024-06-01")
     fresh = [make_incident(title=f"new {n}", date=f"2024-05-0{n}") for n in (1, 2, 3)]
-    data = export_bytes([*fresh, first.with_changes(title="first changed"), second.with_changes(title="second changed")], "csv")
+    changed = [first.with_changes(title="first changed"), second.with_changes(title="second changed")]
+    data = export_bytes([*fresh, *changed], "csv")
     plan = plan_import(journal, data, "csv", update=True)
     assert len(plan.new) == 3 and len(plan.updates) == 2
 
@@ -568,7 +571,9 @@ def test_several_candidates_are_checked_in_one_pass(journal: Journal, stored, ma
     assert max(record.reads for record in counting.values()) <= 1, "the journal was read once per candidate"
 
 
-def test_several_unsaved_candidates_matching_one_incident_are_each_reported(journal: Journal, stored, make_fields) -> None:
+def test_several_unsaved_candidates_matching_one_incident_are_each_reported(
+    journal: Journal, stored, make_fields
+) -> None:
     other = stored(title="recorded", place="Ижевск", date="2024-07-01")
     typed = [make_fields(title="one", place="Ижевск"), make_fields(title="two", place="ИЖЕВСК")]
     found = journal.possible_duplicates(typed)
@@ -614,7 +619,9 @@ def test_possible_duplicates_follow_every_change_to_the_journal(
 
 
 def test_a_restored_invalid_record_is_a_possible_duplicate_again(journal_path: Path, make_incident) -> None:
-    broken = {**make_incident(title="broken", place="Ижевск").record(), "killed": {"min": -1, "max": None, "note": None}}
+    broken = {
+        **make_incident(title="broken", place="Ижевск").record(), "killed": {"min": -1, "max": None, "note": None}
+    }
     write_journal(journal_path, [broken])
     candidate = make_incident(place="ижевск")
     with Journal(journal_path) as journal:

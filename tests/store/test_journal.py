@@ -23,7 +23,7 @@ from store import (
     RevisionConflict,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def read_json(path: Path) -> dict:
@@ -367,7 +367,9 @@ def test_a_good_incident_can_be_changed_beside_bad_records(journal_path: Path, h
         pytest.param("null", id="null"),
     ],
 )
-def test_a_record_that_is_not_an_object_is_reported_not_crashed_on(journal_path: Path, make_incident, record: str) -> None:
+def test_a_record_that_is_not_an_object_is_reported_not_crashed_on(
+    journal_path: Path, make_incident, record: str
+) -> None:
     good = make_incident()
     raw = (
         '{"meta": {"1": {"schema_version": 1}}, "incidents": {"1": '
@@ -445,7 +447,9 @@ def test_a_failed_write_changes_nothing(
     assert "No space left on device" in str(caught.value)
 
     assert journal_path.read_bytes() == before_bytes
-    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == ["journal.json", "journal.json.bak", "journal.json.lock"]
+    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == [
+        "journal.json", "journal.json.bak", "journal.json.lock"
+    ]
     assert journal.all() == before_all
     assert journal.regions() == before_regions
     assert journal.get(first.id) == first
@@ -470,7 +474,9 @@ def test_a_failed_write_changes_nothing(
     assert {incident.title for incident in Journal(journal_path).all()} == expected
 
 
-def test_a_failed_first_write_leaves_no_journal(journal_path: Path, make_fields, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_first_write_leaves_no_journal(
+    journal_path: Path, make_fields, monkeypatch: pytest.MonkeyPatch
+) -> None:
     journal = Journal(journal_path)
     disk_full(monkeypatch)
     with pytest.raises(JournalWriteError):

@@ -575,7 +575,7 @@ def test_incident_timestamps_are_utc(make_incident) -> None:
     naive = dt.datetime(2024, 7, 2, 12, 0)
     moscow = dt.datetime(2024, 7, 2, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
     incident = make_incident(created_at=naive, updated_at=moscow)
-    assert incident.created_at == dt.datetime(2024, 7, 2, 12, 0, tzinfo=dt.timezone.utc)
+    assert incident.created_at == dt.datetime(2024, 7, 2, 12, 0, tzinfo=dt.UTC)
     assert incident.updated_at.utcoffset() == dt.timedelta(0)
     assert incident.updated_at == incident.created_at
 

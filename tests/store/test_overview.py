@@ -377,7 +377,8 @@ def as_count(shown: str) -> Count | str:
 def test_an_impossible_count_in_a_hand_edited_record_never_makes_the_totals_impossible(
     broken: dict[str, Any], journal: Journal, make_incident, journal_path: Path
 ) -> None:
-    ids = record_all(journal, make_incident, [Spec("Удмуртия", "2024-07-01", "3", "0"), Spec("Удмуртия", "2024-07-02", "1", "0")])
+    specs = [Spec("Удмуртия", "2024-07-01", "3", "0"), Spec("Удмуртия", "2024-07-02", "1", "0")]
+    ids = record_all(journal, make_incident, specs)
     edit_records(journal_path, ids, {1: {"killed": broken}})
     with Journal(journal_path) as reopened:
         assert len(reopened.bad_records()) == 1
