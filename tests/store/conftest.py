@@ -8,9 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import store.journal
 from store import Incident, IncidentFields
+
+# No time limit per Hypothesis example (unless a profile is chosen with --hypothesis-profile): on a
+# busy machine (pytest -n auto on two cores) one example can take longer than the default 200 ms
+# for reasons that have nothing to do with the code under test, and Hypothesis then fails the
+# test ("unreliable test timings"). Where speed matters, the tests say so with their own limits.
+settings.register_profile("suite", deadline=None)
+if settings.get_current_profile_name() == "default":
+    settings.load_profile("suite")
 
 #: The least an incident needs.
 BASE_FIELDS: dict[str, Any] = {

@@ -121,8 +121,15 @@ def showing(app, kind: type) -> bool:
 
 
 def form_ready(app) -> bool:
-    """The edit form is on top, filled in, with the cursor in its first field (the title)."""
-    return showing(app, EditScreen) and app.focused is not None and app.focused.id == "f-title"
+    """The edit form is on top, filled in, with the cursor in its first field (the title), and
+    what it shows taken as unchanged (its baseline: only fields edited after that are saved)."""
+    screen = app.screen
+    return (
+        showing(app, EditScreen)
+        and app.focused is not None
+        and app.focused.id == "f-title"
+        and screen.initial == screen.current_values()
+    )
 
 
 async def list_shown(pilot: Pilot) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 
 import pytest
-
 from textual.widgets import Select
 
 from store import Incident, Journal
