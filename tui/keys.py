@@ -50,6 +50,8 @@ class OrderedKeysApp(App[Any]):
         self._watched_pumps: WeakSet[MessagePump] = WeakSet()
         self._key_watchdog: Timer | None = None
         self._force_next_key = False
+        #: How many keys and pastes have arrived so far (for tests and the bench).
+        self.keys_received = 0
 
     # -- what the driver sends ------------------------------------------------------------------
 
@@ -59,6 +61,7 @@ class OrderedKeysApp(App[Any]):
                 self.app_focus = True
             if not self._held_keys and self._key_in_flight is None:
                 self._key_since = time.monotonic()  # the watchdog counts from the last progress
+            self.keys_received += 1
             self._held_keys.append(event)
             await self._release_keys()
             return

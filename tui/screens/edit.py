@@ -205,6 +205,7 @@ class EditScreen(JournalScreen[Incident | None]):
         self.accepts_keys = False
         self._resumed_theme: str | None = None
         self._marks: dict[str, tuple[str, bool]] = {}
+        self._built = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -249,6 +250,7 @@ class EditScreen(JournalScreen[Incident | None]):
 
     async def on_mount(self) -> None:
         self._resumed_theme = self.app.theme  # styled as it mounted
+        self._built = True  # from here on ``load`` fills the widgets in itself
         if self._pending is not None:
             await self._show(self._pending)
         elif not self.is_current:  # built ahead of its first use: lay it out now, not then
@@ -287,7 +289,7 @@ class EditScreen(JournalScreen[Incident | None]):
         else:
             values = blank_values()
             self._heading = "New incident"
-        if not self.is_mounted:
+        if not self._built:  # shown by ``on_mount``, once the widgets are there
             self._pending = values
             return
         await self._show(values)
@@ -442,8 +444,8 @@ class EditScreen(JournalScreen[Incident | None]):
                 precision.load(level)
                 self._precision_from_date = True
                 return
-        if _FULL_DATE.match(date_text) and self._precision_from_date:
-            precision.load("day")
+        if _FULL_DATE.match(date_text) and (self._precision_from_date or precision.value in ("month", "year")):
+            precision.load("day")  # the day is known now
             self._precision_from_date = False
 
     def _check_duplicates(self) -> None:

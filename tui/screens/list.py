@@ -251,10 +251,11 @@ class ListScreen(JournalScreen[None]):
 
     def _picker_closed(self, picker: Select, expanded: bool) -> None:
         if not expanded:
+            # Not focusable again, so the Select's own deferred focus() as it closes does nothing;
+            # the list takes the focus now, before the next key is handed on.
             picker.can_focus = False
-        if not expanded and self.is_current:
-            # The Select takes focus back as it closes; hand it on to the list after that.
-            self.call_after_refresh(self.incident_list.focus)
+            if self.is_current:
+                self.set_focus(self.incident_list)
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from store.fields import choice_matches
 
 
 class ValuesSuggester(Suggester):
-    """Completes from ``values()``: the first value (most used first) that starts as typed."""
+    """Completes with what ``values(typed)`` gives: the most used value that starts as typed."""
 
     def __init__(self, values: Callable[[str], str | None]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
@@ -34,8 +34,7 @@ class ValuesSuggester(Suggester):
         suggestion = self._complete(value)
         if suggestion is None or suggestion == value:
             return None
-        # Keep what was typed, so a completion never changes the case of typed letters.
-        return value + suggestion[len(value):]
+        return suggestion  # as the journal spells it (``udm`` becomes Udmurtia, not udmurtia)
 
     async def get_suggestion(self, value: str) -> str | None:
         return self.suggest_now(value)
@@ -53,9 +52,9 @@ class FieldInput(Input):
             self.text = text
 
     def __init__(self, value: str = "", *, placeholder: str = "", suggester: Suggester | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+                 select_on_focus: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(value, placeholder=placeholder, compact=True, suggester=suggester,
-                         select_on_focus=False, id=id, classes=classes)
+                         select_on_focus=select_on_focus, id=id, classes=classes)
 
     def load(self, value: str) -> None:
         """Show ``value`` as the field's text, cursor at its end (no change a person made)."""
@@ -79,28 +78,29 @@ class FieldInput(Input):
             return True
         return False
 
-    async def _on_key(self, event: events.Key) -> None:
+    # Textual calls the ``_on_*`` handler of each class in turn (this one first, then Input's),
+    # unless one prevents the default: so these never call ``super()``.
+
+    def _on_key(self, event: events.Key) -> None:
         if event.key == "tab":
-            self.accept_completion()  # and the key goes on to move the focus
-        await super()._on_key(event)
+            self.accept_completion()  # and the key goes on, to move the focus
 
     def _on_focus(self, event: events.Focus) -> None:
-        super()._on_focus(event)
-        self.cursor_position = len(self.value)
+        if not self.select_on_focus:
+            self.cursor_position = len(self.value)
 
     def _on_paste(self, event: events.Paste) -> None:
         lines = [line.strip() for line in event.text.splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > 1:
             event.stop()
+            event.prevent_default()  # Input's own handler would keep the first line only
             text = " ".join(lines)
             if self.selection.is_empty:
                 self.insert_text_at_cursor(text)
             else:
                 self.replace(text, *self.selection)
             self.post_message(self.Note(self, f"pasted {len(lines)} lines as one: this field keeps one line"))
-            return
-        super()._on_paste(event)
 
 
 class ChoiceInput(FieldInput):
@@ -114,8 +114,10 @@ class ChoiceInput(FieldInput):
     def __init__(self, value: str = "", *, choices: Sequence[str], placeholder: str = "",
                  id: str | None = None, classes: str | None = None) -> None:
         self.choices = tuple(choices)
-        super().__init__(value, placeholder=placeholder,
-                         suggester=ValuesSuggester(self._first_start), id=id, classes=classes)
+        # Selected on arrival: typing replaces the choice shown (keys wait for the focus, so
+        # the selection is made before the first key typed into it lands).
+        super().__init__(value, placeholder=placeholder, suggester=ValuesSuggester(self._first_start),
+                         select_on_focus=True, id=id, classes=classes)
 
     def _first_start(self, typed: str) -> str | None:
         starts = [choice for choice in self.matches(typed) if choice.casefold().startswith(typed.casefold())]
@@ -148,4 +150,3 @@ class ChoiceInput(FieldInput):
 
     def _on_blur(self, event: events.Blur) -> None:
         self.resolve()
-        super()._on_blur(event)
