@@ -52,6 +52,8 @@ class FieldSpec:
     suggest: bool = False
     #: The form's placeholder, when it differs from ``help``.
     placeholder: str = ""
+    #: The CLI option's help, when it differs from ``help``.
+    cli_help: str = ""
 
     @property
     def cli_option(self) -> str:
@@ -109,7 +111,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               help=f"A source: OUTLET|URL|KIND, KIND one of {', '.join(SOURCE_KINDS)}; repeatable."),
     # Notes
     FieldSpec("summary", "Summary", "Notes", "text", help="Free text; several lines."),
-    FieldSpec("tags", "Tags", "Notes", "tags", option="--tag", help="Tags, separated by commas or spaces."),
+    FieldSpec("tags", "Tags", "Notes", "tags", option="--tag", help="Tags, separated by commas or spaces.",
+              cli_help="A tag (letters, digits, - _ : . /); repeatable."),
     FieldSpec("verification", "Verification", "Notes", "choice", choices=VERIFICATIONS,
               help="How well it is verified."),
 )

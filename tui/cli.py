@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -103,7 +102,7 @@ def _choice(values: tuple[str, ...]) -> click.Choice:
 
 def _option_settings(spec: FieldSpec) -> dict[str, Any]:
     """A ``FieldSpec`` as a click option: its type, help and whether it repeats."""
-    settings: dict[str, Any] = {"help": spec.help}
+    settings: dict[str, Any] = {"help": spec.cli_help or spec.help}
     if spec.kind == "number":
         settings["type"] = float
     elif spec.kind == "integer":
@@ -166,8 +165,8 @@ def _given(options: dict[str, Any]) -> dict[str, Any]:
             except ValueError as exc:
                 raise InputError(f"--source #{number}: {exc}") from None
         changes["sources"] = sources
-    if "tags" in changes:  # each --tag may hold several, as the form's field does
-        changes["tags"] = [tag for given in changes["tags"] for tag in re.split(r"[,\s]+", given) if tag]
+    if "tags" in changes:  # one --tag is one tag (the model refuses a space or comma in it)
+        changes["tags"] = list(changes["tags"])
     return changes
 
 

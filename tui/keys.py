@@ -38,8 +38,9 @@ InputEvent = events.Key | events.Paste
 class OrderedKeysApp(App[Any]):
     """An ``App`` whose keys and pastes reach the widgets one at a time, in order."""
 
-    #: Seconds after which a key whose way could not be followed stops holding the next ones.
-    KEY_WATCHDOG = 1.0
+    #: Seconds without progress after which a key whose way could not be followed stops
+    #: holding the next ones (never while the app's own action for it runs).
+    KEY_WATCHDOG = 2.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +51,7 @@ class OrderedKeysApp(App[Any]):
         self._watched_pumps: WeakSet[MessagePump] = WeakSet()
         self._key_watchdog: Timer | None = None
         self._force_next_key = False
+        self._app_handling_key = False
         #: How many keys and pastes have arrived so far (for tests and the bench).
         self.keys_received = 0
 
@@ -65,9 +67,14 @@ class OrderedKeysApp(App[Any]):
             self._held_keys.append(event)
             await self._release_keys()
             return
-        await super().on_event(event)
-        if event is self._key_in_flight:  # it bubbled all the way up: the bindings have run
-            self._key_landed()
+        in_flight = event is self._key_in_flight
+        if in_flight:
+            self._app_handling_key = True  # an action may take its time (mount, save): not stuck
+        try:
+            await super().on_event(event)
+        finally:
+            if in_flight and event is self._key_in_flight:  # it bubbled all the way up: the bindings have run
+                self._key_landed()
 
     @property
     def keys_waiting(self) -> int:
@@ -137,6 +144,8 @@ class OrderedKeysApp(App[Any]):
 
     def _key_landed(self) -> None:
         self._key_in_flight = None
+        self._app_handling_key = False
+        self._key_since = time.monotonic()
         self._schedule_release()
 
     # -- following a key on its way -----------------------------------------------------------
@@ -157,6 +166,7 @@ class OrderedKeysApp(App[Any]):
             if self._held_keys and self._key_in_flight is None:
                 self._schedule_release()  # the focus path may have caught up now
             return
+        self._key_since = time.monotonic()  # it moves on: the watchdog counts from here
         goes_on = (
             message.bubble
             and node._parent is not None  # noqa: SLF001
@@ -178,6 +188,8 @@ class OrderedKeysApp(App[Any]):
                 self._key_watchdog = None
             return
         now = time.monotonic()
+        if self._app_handling_key:
+            return  # the app's own action for the key is running (it runs beside this timer)
         if now - self._key_since > self.KEY_WATCHDOG:
             # Its widget went away with it, or the focus path never empties: do not hold the rest.
             self._key_in_flight = None

@@ -88,6 +88,9 @@ class SourcesEditor(Vertical):
     def compose(self) -> ComposeResult:
         for values in self.initial:
             yield SourceRow(values, self.outlets)
+        spare = SourceRow(blank_source(), self.outlets)  # ctrl+o shows it: nothing to mount then
+        spare.display = False
+        yield spare
         yield Static(Content("ctrl+o adds a source · ctrl+r removes the one the cursor is in"), classes="s-keys")
 
     @property
