@@ -31,14 +31,12 @@ from store import (
     JournalUnreadable,
 )
 from store.errors import FieldProblem, field_problems
-from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
-from store.recovery import backup_report
 from store.exchange import (
     CSV_FORMATS,
     EXPORT_FORMATS,
     IMPORT_FORMATS,
-    ImportPlan,
     SUFFIXES,
+    ImportPlan,
     ImportRejected,
     export_bytes,
     export_file,
@@ -48,7 +46,9 @@ from store.exchange import (
     incidents_to_json,
     plan_import,
 )
+from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
 from store.models import CASUALTY_STATUSES
+from store.recovery import backup_report
 from store.seeds import seed_incidents
 from tui import plain
 
@@ -450,7 +450,9 @@ def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) ->
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--update", is_flag=True, help="Update incidents already in the journal (same id) from the file.")
 @with_journal
-def import_command(journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool) -> None:
+def import_command(
+    journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool
+) -> None:
     """Import incidents from a JSON, CSV, ACLED CSV or GeoJSON file.
 
     Every row is checked first: if one is bad, nothing is imported (unless --skip-invalid),

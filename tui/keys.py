@@ -38,9 +38,11 @@ InputEvent = events.Key | events.Paste
 class OrderedKeysApp(App[Any]):
     """An ``App`` whose keys and pastes reach the widgets one at a time, in order."""
 
-    #: Seconds without progress after which a key whose way could not be followed stops
-    #: holding the next ones (never while the app's own action for it runs).
-    KEY_WATCHDOG = 2.0
+    #: How often (seconds) to look whether the key on its way was lost with its widget.
+    KEY_WATCHDOG = 0.5
+    #: Seconds without any progress after which the keys are let go all the same. Only a
+    #: widget gone with the key can cause that; a slow machine never comes near it.
+    KEY_GIVE_UP = 10.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +54,7 @@ class OrderedKeysApp(App[Any]):
         self._key_watchdog: Timer | None = None
         self._force_next_key = False
         self._app_handling_key = False
+        self._key_at: DOMNode | None = None
         #: How many keys and pastes have arrived so far (for tests and the bench).
         self.keys_received = 0
 
@@ -116,6 +119,7 @@ class OrderedKeysApp(App[Any]):
                 continue
             target = self.focused or self.screen
             self._key_in_flight = event
+            self._key_at = target
             for node in target.ancestors_with_self:
                 if node is not self:
                     self._watch(node)
@@ -137,7 +141,8 @@ class OrderedKeysApp(App[Any]):
         return await self._check_bindings(event.key, priority=True)
 
     def _schedule_release(self) -> None:
-        # Through the app's queue, so whatever the last key queued there (a focus change) runs first.
+        # Through the app's queue, so whatever the last key queued there (a focus change) runs
+        # first. Keys are only ever handed on from the app's own task, one place at a time.
         if self._held_keys and not self._release_scheduled:
             self._release_scheduled = True
             self.call_later(self._release_keys)
@@ -167,6 +172,7 @@ class OrderedKeysApp(App[Any]):
                 self._schedule_release()  # the focus path may have caught up now
             return
         self._key_since = time.monotonic()  # it moves on: the watchdog counts from here
+        self._key_at = node.parent  # where it goes next, if it goes on
         goes_on = (
             message.bubble
             and node._parent is not None  # noqa: SLF001
@@ -175,11 +181,18 @@ class OrderedKeysApp(App[Any]):
             and node.is_attached
         )
         if not goes_on:
+            # Landed here, most likely. Said through the app's queue: a screen passes a key on
+            # to the app even when it looks stopped (Textual stops a message at its sender, the
+            # app, yet hands it over), and then the app's bindings run first, ahead of this.
+            self.call_later(self._land, message)
+
+    def _land(self, message: Message) -> None:
+        if message is self._key_in_flight:
             self._key_landed()
 
     def _arm_watchdog(self) -> None:
         if self._key_watchdog is None:
-            self._key_watchdog = self.set_interval(self.KEY_WATCHDOG / 2, self._check_stuck, name="key watchdog")
+            self._key_watchdog = self.set_interval(self.KEY_WATCHDOG, self._check_stuck, name="key watchdog")
 
     async def _check_stuck(self) -> None:
         if not self._held_keys and self._key_in_flight is None:
@@ -187,11 +200,15 @@ class OrderedKeysApp(App[Any]):
                 self._key_watchdog.stop()
                 self._key_watchdog = None
             return
-        now = time.monotonic()
         if self._app_handling_key:
             return  # the app's own action for the key is running (it runs beside this timer)
-        if now - self._key_since > self.KEY_WATCHDOG:
-            # Its widget went away with it, or the focus path never empties: do not hold the rest.
-            self._key_in_flight = None
+        stalled = time.monotonic() - self._key_since > self.KEY_GIVE_UP
+        if self._key_in_flight is not None:
+            holder = self._key_at
+            gone = holder is None or not holder.is_running or (holder is not self and not holder.is_attached)
+            if gone or stalled:  # lost with its widget: do not hold the rest for it
+                self._key_in_flight = None
+                self._key_since = time.monotonic()
+        elif stalled:  # the screen never became ready, or its focus path never empties
             self._force_next_key = True
-        await self._release_keys()
+        self._schedule_release()  # on the app's queue, in turn, like every other release

@@ -62,7 +62,7 @@ def table(incidents: Sequence[Incident], width: int | None) -> list[str]:
         widths.append(min(widest, cap))
     lines = []
     for cells in [headings, *rows]:
-        fixed = "  ".join(fit(cell, w) for cell, w in zip(cells, widths))
+        fixed = "  ".join(fit(cell, w) for cell, w in zip(cells, widths, strict=False))
         title = cells[-1]
         if width is not None:
             room = max(width - cell_len(fixed) - 2, 10)

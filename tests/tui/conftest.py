@@ -17,7 +17,7 @@ from tui.screens.edit import EditScreen
 from tui.screens.list import ListScreen
 
 #: A fixed recording time, so that screens (and snapshots) do not depend on the clock.
-RECORDED = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.timezone.utc)
+RECORDED = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.UTC)
 
 
 def seeded(path: Path) -> Journal:

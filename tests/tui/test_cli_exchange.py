@@ -146,7 +146,7 @@ def csv_rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     text = data.decode("utf-8").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
-    return header, [dict(zip(header, cells)) for cells in reader]
+    return header, [dict(zip(header, cells, strict=False)) for cells in reader]
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict[str, Any]]) -> Path:
@@ -565,7 +565,10 @@ def test_csv_without_a_title_column_is_refused_with_one_line(ij, journal, tmp_pa
     ("name", "content"),
     [
         ("cp1251.csv", "title,date,country,region\nУдар,2024-07-01,Россия,Курская область\n".encode("cp1251")),
-        ("latin1.json", '[{"title": "Café", "date": "2024-07-01", "country": "France", "region": "Île"}]'.encode("latin-1")),
+        (
+            "latin1.json",
+            '[{"title": "Café", "date": "2024-07-01", "country": "France", "region": "Île"}]'.encode("latin-1"),
+        ),
     ],
 )
 def test_a_file_that_is_not_utf8_is_refused_with_one_line(ij, journal, tmp_path, name, content):
@@ -928,7 +931,8 @@ def test_acled_piped_to_standard_input_is_recognised_without_format(ij, monkeypa
     result = ij("import", "-")
     assert result.code == 0, result.err
     (item,) = listed(ij)
-    assert (item["acled_id"], item["region"], item["place"], item["killed"]["min"]) == ("RUS9", "Udmurtia", "Izhevsk", 1)
+    found = (item["acled_id"], item["region"], item["place"], item["killed"]["min"])
+    assert found == ("RUS9", "Udmurtia", "Izhevsk", 1)
 
 
 @pytest.mark.parametrize("separator", [";", "\t"])

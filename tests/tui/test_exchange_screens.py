@@ -669,7 +669,8 @@ async def test_saving_a_new_incident_on_the_same_date_and_place_names_the_other(
         assert "possible duplicate" in f"{toast.title} {toast.message}".lower()
         assert IZHEVSK_TITLE in toast.message
         assert "same date and place" in toast.message
-        assert toast.message.startswith("Saved \u201cFactory in Izhevsk hit again\u201d")  # one toast: saved, and its duplicate
+        # one toast: what was saved, and its duplicate
+        assert toast.message.startswith("Saved \u201cFactory in Izhevsk hit again\u201d")
 
 
 async def test_a_new_incident_with_nothing_in_common_gives_no_duplicate_toast(journal):
@@ -726,7 +727,8 @@ async def test_editing_without_touching_date_place_or_sources_gives_no_duplicate
         await save(pilot)
         assert isinstance(app.screen, DetailScreen)
         assert journal.get(IZHEVSK).title == "Factory in Izhevsk set on fire by drones"
-        assert any(m.startswith("Saved \u201cFactory in Izhevsk set on fire by drones\u201d") for m in notifications(app))
+        saved = "Saved \u201cFactory in Izhevsk set on fire by drones\u201d"
+        assert any(m.startswith(saved) for m in notifications(app))
         assert duplicate_toasts(app) == []
 
 
@@ -752,7 +754,8 @@ async def test_editing_the_place_into_another_incidents_names_it_literally(journ
 
 
 @pytest.mark.parametrize(
-    ("words", "name"), [("export csv", "CSV"), ("export json", "JSON"), ("export acled", "ACLED CSV"), ("geojson", "GeoJSON")]
+    ("words", "name"),
+    [("export csv", "CSV"), ("export json", "JSON"), ("export acled", "ACLED CSV"), ("geojson", "GeoJSON")],
 )
 async def test_the_palette_finds_each_export_by_the_words_a_person_types(journal, words, name):
     app = JournalApp(journal)

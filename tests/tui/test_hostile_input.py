@@ -221,7 +221,7 @@ def check_source(given: Any, stored: dict[str, Any]) -> None:
 
 def as_utc(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 EXACT_FIELDS = {"date_precision", "geo_precision", "attribution", "target_kind", "verification"}
@@ -249,7 +249,7 @@ def check_field(key: str, given: Any, stored: dict[str, Any]) -> None:
         assert value == expected_count_json(given), where
     elif key == "sources":
         assert isinstance(given, list) and len(value) == len(given), where
-        for one_given, one_stored in zip(given, value):
+        for one_given, one_stored in zip(given, value, strict=False):
             check_source(one_given, one_stored)
     elif key in EXACT_FIELDS:
         assert value == given and type(value) is type(given), where
@@ -481,7 +481,7 @@ def check_cli_value(option: str, values: list[str], stored: dict[str, Any]) -> N
         assert stored[field] == list(dict.fromkeys(tag.strip().lower() for tag in values)), where
     elif option == "--source":
         assert len(stored[field]) == len(values), where
-        for text, source in zip(values, stored[field]):
+        for text, source in zip(values, stored[field], strict=False):
             parts = [part.strip() for part in text.split("|")]
             assert len(parts) <= 3, where
             assert source["outlet"] == parts[0], where
@@ -587,7 +587,9 @@ SPECIFIC: dict[str, list[Any]] = {
     "latitude": [90, -90, 90.0000001, -90.5, 1e9, -1e9, True, "50", 2**64, 5e-324, -0.0],
     "longitude": [180, -180, 180.5, 1e9, True, "30", 2**64, None],
     "weapon_count": [0, 1, 100_000, 100_001, -1, 1.0, 2.5, True, "3", 2**64 - 1],
-    "killed": [*EXTRA_HOSTILE["--killed"], 3, 0, -1, MAX_COUNT, MAX_COUNT + 1, "1+", "2-5 (two to five)", "? (several)"],
+    "killed": [
+        *EXTRA_HOSTILE["--killed"], 3, 0, -1, MAX_COUNT, MAX_COUNT + 1, "1+", "2-5 (two to five)", "? (several)"
+    ],
     "tags": ["a, b", "x" * 41, ["a"] * 51, ["A", "a"], [""], ["two words"], [1], "", ["İ"], ["удар"]],
     "event_type": ["", " ", "air", "AIR", "a", "s", "bombing", 5, ["Air/drone strike"]],
 }
@@ -975,7 +977,9 @@ def test_a_basic_iso_date_as_timestamp_is_not_read_as_seconds_since_1970(journal
 SLOW_LIMIT = 5  # seconds; a count is read in microseconds, so this only trips on runaway matching
 
 
-@pytest.mark.parametrize("expression", ["' ' * 100_000 + 'x'", "'1' + ' ' * 100_000 + 'x'", "'? ' + '\\t' * 100_000 + '!'"])
+@pytest.mark.parametrize(
+    "expression", ["' ' * 100_000 + 'x'", "'1' + ' ' * 100_000 + 'x'", "'? ' + '\\t' * 100_000 + '!'"]
+)
 def test_a_huge_count_is_refused_promptly(expression: str):
     code = (
         "from store.counts import Count\n"

@@ -53,7 +53,7 @@ class Terminal:
         subprocess.run(["tmux", "set-buffer", "-b", buffer, text], check=True)
         subprocess.run(["tmux", "paste-buffer", "-p", "-b", buffer, "-t", self.name], check=True)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+    def wait_for(self, text: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if text in self.screen():
@@ -73,7 +73,7 @@ def terminal_journal(tmp_path: Path):
     return path
 
 
-def wait_for_saved(path: Path, title: str, timeout: float = 20.0):
+def wait_for_saved(path: Path, title: str, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with Journal(path) as journal:

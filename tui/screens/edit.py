@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
@@ -511,7 +512,7 @@ class EditScreen(JournalScreen[Incident | None]):
     # -- moving around --------------------------------------------------------------------------
 
     def _group_of(self, widget: Widget | None) -> int:
-        node = widget
+        node: DOMNode | None = widget
         while node is not None:
             if node.has_class("form-group") and node.id:
                 return GROUPS.index(node.id.removeprefix("group-").title())

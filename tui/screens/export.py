@@ -17,13 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
 from store import Incident, JournalError
 from store.exchange import CSV_FORMATS, SUFFIXES, export_file, export_target_problem, incidents_from_records
 from store.rows import IncidentRow
+from tui.screens.base import JournalModal
 
 FORMAT_CHOICES = (
     ("CSV: one row per incident, every field", "csv"),
@@ -48,12 +48,14 @@ def default_file_name(fmt: str, today: dt.date | None = None) -> str:
     return f"{stem}-{(today or dt.date.today()).isoformat()}{SUFFIXES[fmt]}"
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(JournalModal[Path | None]):
     """Export ``rows`` (the list's valid rows); dismisses with the file written, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[IncidentRow], fmt: str = "csv", *, skipped_invalid: int = 0, filters: str = "") -> None:
+    def __init__(
+        self, rows: list[IncidentRow], fmt: str = "csv", *, skipped_invalid: int = 0, filters: str = ""
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.fmt = fmt
@@ -143,7 +145,7 @@ class ExportScreen(ModalScreen[Path | None]):
         except (OSError, RuntimeError, ValueError) as exc:  # ~nosuchuser
             self.show_error(f"Cannot write {text!r}: {exc}.")
             return None
-        problem = export_target_problem(path, self.app.journal.path)
+        problem = export_target_problem(path, self.journal.path)
         if problem:
             self.show_error(problem[0].upper() + problem[1:] + ".")
             return None
@@ -165,7 +167,7 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         excel = self.query_one("#export-excel", Checkbox).value and self.fmt in CSV_FORMATS
         # Copies taken here, in the app's thread: a save meanwhile cannot change them half-way.
-        records = self.app.journal.records(row.id for row in self.rows)
+        records = self.journal.records(row.id for row in self.rows)
         self.busy = True
         self.show_error("")
         for widget in self.query("Select, Input, Checkbox, Button#export-go"):

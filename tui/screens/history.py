@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store.history import HistoryStep
+from tui.screens.base import JournalScreen
 
 
 def history_content(steps: list[HistoryStep]) -> Content:
@@ -29,7 +29,7 @@ def history_content(steps: list[HistoryStep]) -> Content:
     return Content("\n").join(lines)
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(JournalScreen[None]):
     BINDINGS = [Binding("escape,h", "back", "Back")]
 
     def __init__(self, incident_id: str, title: str) -> None:
@@ -40,7 +40,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Content(f"History of {self.incident_id[:8]}: {self.incident_title}"), id="history-heading")
         with VerticalScroll(id="history-scroll"):
-            yield Static(history_content(self.app.journal.history(self.incident_id)), id="history-body")
+            yield Static(history_content(self.journal.history(self.incident_id)), id="history-body")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

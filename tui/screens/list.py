@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.timer import Timer
-from rich.text import Text
 from textual.widgets import Footer, Input, Select, Static
-
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
 from store.rows import IncidentRow
-from tui.screens.detail import DetailScreen
 from tui.screens.base import JournalScreen
+from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.overview import OverviewScreen
@@ -67,7 +68,8 @@ class ListScreen(JournalScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.incident_filter = IncidentFilter()
-        self.sort_order = "date"
+        #: The list's order ("sort_order" is Textual's own: a widget's place among its siblings).
+        self.row_order = "date"
         self._shown_once = False
         self._checks: Iterator[None] = iter(())
         self._check_timer: Timer | None = None
@@ -142,7 +144,7 @@ class ListScreen(JournalScreen[None]):
         self._refresh_regions()
         if journal.generation != self._checked_generation:
             self.start_checks()  # the file was (re-)read: what was found before no longer holds
-        incidents = journal.query_rows(self.incident_filter, self.sort_order)
+        incidents: list[Row] = list(journal.query_rows(self.incident_filter, self.row_order))
         bad = journal.bad_records(validate=False)  # the rest are checked in the background
         bad_ids = {record.id for record in bad if not record.duplicate}
         if bad_ids:
@@ -154,7 +156,7 @@ class ListScreen(JournalScreen[None]):
         fixing = f"  ·  {len(bad)} need fixing" if bad else ""
         self.query_one("#title-bar", Static).update(
             Content(
-                f"{len(rows)} of {total} incidents  ·  sorted by {self.sort_order}{fixing}"
+                f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}"
                 f"  ·  {short_path(journal.path)}"
             )
         )
@@ -190,14 +192,14 @@ class ListScreen(JournalScreen[None]):
             select.set_options(options)
             select.value = current
 
-    def set_filter(self, **changes: object) -> None:
-        fields = {
+    def set_filter(self, **changes: Any) -> None:
+        fields: dict[str, Any] = {
             "region": self.incident_filter.region,
             "casualties": self.incident_filter.casualties,
             "text": self.incident_filter.text,
         }
         fields.update(changes)
-        self.incident_filter = IncidentFilter(**fields)  # type: ignore[arg-type]
+        self.incident_filter = IncidentFilter(**fields)
         self.reload()
 
     @on(Select.Changed, "#region-filter")
@@ -288,9 +290,9 @@ class ListScreen(JournalScreen[None]):
         self.incident_list.focus()
 
     def action_cycle_sort(self) -> None:
-        self.sort_order = SORTS[(SORTS.index(self.sort_order) + 1) % len(SORTS)]
+        self.row_order = SORTS[(SORTS.index(self.row_order) + 1) % len(SORTS)]
         self.reload()
-        self.notify(f"Sorted by {self.sort_order}", timeout=2)
+        self.notify(f"Sorted by {self.row_order}", timeout=2)
 
     async def action_new(self) -> None:
         await self.journal_app.open_form(on_done=self._after_edit)

@@ -21,7 +21,6 @@ from store.overview import Overview, overview
 from store.rows import IncidentRow
 from tui.widgets.bar_chart import Bar, BarChart
 
-
 STATUS_LABELS = {
     "killed": "killed (1 or more)",
     "injured": "injured, none killed",
@@ -89,7 +88,8 @@ class OverviewScreen(Screen[None]):
             id="by-region",
         )
         yield Static(Content("By casualty status"), classes="overview-title")
-        yield BarChart([Bar(STATUS_LABELS.get(status, status), count) for status, count in figures.by_status], id="by-status")
+        by_status = [Bar(STATUS_LABELS.get(status, status), count) for status, count in figures.by_status]
+        yield BarChart(by_status, id="by-status")
         yield Static(Content("By event type"), classes="overview-title")
         yield BarChart([Bar(name, count) for name, count in figures.by_event_type], id="by-event-type")
         yield Static(Content("Incidents per month"), classes="overview-title")
@@ -104,7 +104,7 @@ class OverviewScreen(Screen[None]):
     def count(self) -> None:
         figures = overview(self.rows)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show, figures)
+            self.app.call_from_thread(self.call_later, self.show, figures)  # shown on the event loop
 
     async def show(self, figures: Overview) -> None:
         if not self.is_attached:

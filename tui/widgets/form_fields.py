@@ -81,7 +81,7 @@ class FieldInput(Input):
     # Textual calls the ``_on_*`` handler of each class in turn (this one first, then Input's),
     # unless one prevents the default: so these never call ``super()``.
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         if event.key == "tab":
             self.accept_completion()  # and the key goes on, to move the focus
 

@@ -19,8 +19,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store import BadRecord
-from store.rows import IncidentRow
 from store.history import display_value
+from store.rows import IncidentRow
 from tui.plain import fit
 
 #: (heading, width, narrowest) of each column but the last; the title takes what is left.
@@ -52,7 +52,7 @@ def column_widths(width: int) -> list[int]:
         cuts = [excess * part // total for part in slack]
         for index in sorted(range(len(slack)), key=lambda i: -slack[i])[: excess - sum(cuts)]:
             cuts[index] += 1
-        widths = [full - cut for full, cut in zip(widths, cuts)]
+        widths = [full - cut for full, cut in zip(widths, cuts, strict=False)]
     return widths
 
 
@@ -84,7 +84,7 @@ def row_cells(row: Row) -> list[str]:
 
 def line_text(cells: Sequence[str], width: int) -> str:
     """The cells laid out in columns across ``width`` cells (text is never interpreted)."""
-    parts = [fit(" ".join(cell.split()), column) for cell, column in zip(cells, column_widths(width))]
+    parts = [fit(" ".join(cell.split()), column) for cell, column in zip(cells, column_widths(width), strict=False)]
     used = sum(column_widths(width)) + GAP * len(parts)
     parts.append(fit(" ".join(cells[-1].split()), max(width - used, 1)))
     return (" " * GAP).join(parts)
