@@ -544,3 +544,15 @@ async def test_a_picker_changes_no_filter_unless_opened_and_takes_typing(journal
 def form_ready_any(app: JournalApp) -> bool:
     """The form is on top and taking keys, wherever the cursor is."""
     return showing(app, EditScreen) and app.focused is not None
+
+
+async def test_the_palette_names_keys_as_they_are_pressed_and_formats_with_the_right_article(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        helps = {command.title: command.help for command in app.get_system_commands(app.screen)}
+    assert helps["Help"] == "key: ?"
+    assert helps["New from this"] == "key: N"
+    assert "to an ACLED CSV file" in helps["Export current view in ACLED's columns"]
+    assert "to a CSV file" in helps["Export current view as CSV"]
+    assert not any("question_mark" in text or " a ACLED" in text for text in helps.values())
