@@ -556,3 +556,23 @@ async def test_the_palette_names_keys_as_they_are_pressed_and_formats_with_the_r
     assert "to an ACLED CSV file" in helps["Export current view in ACLED's columns"]
     assert "to a CSV file" in helps["Export current view as CSV"]
     assert not any("question_mark" in text or " a ACLED" in text for text in helps.values())
+
+
+async def test_summary_quote_and_tags_typed_in_a_burst_then_ctrl_s_are_saved_whole(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        await pilot.press("j", "e")
+        await wait_until(pilot, lambda: form_ready(app))
+        quote = app.screen.query_one("#f-sources").rows[1].query_one(".s-quote")
+        app.screen.set_focus(quote)
+        await wait_until(pilot, lambda: app.focused is quote)
+        keys = [*typed("Three Lyutiy drones"), "enter", *typed("hit the plant")]
+        keys += ["ctrl+down", *typed("Line one"), "enter", *typed("line two")]
+        keys += ["tab", "ctrl+u", *typed("strike, izhevsk")]
+        burst(app, *keys, "ctrl+s")
+        await wait_until(pilot, lambda: all_keys_handled(app) and showing(app, DetailScreen), what="saved")
+    saved = Journal(journal.path).get(IZHEVSK)
+    assert saved.sources[1].quote == "Three Lyutiy drones\nhit the plant"
+    assert saved.summary.startswith("Line one\nline two")  # typed where the cursor was: the start
+    assert saved.tags == ["strike", "izhevsk"]
