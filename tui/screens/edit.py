@@ -306,7 +306,7 @@ class EditScreen(JournalScreen[Incident | None]):
                 widget.load_text(values[spec.name])
             elif isinstance(widget, SourcesEditor):
                 await widget.load(values[spec.name])
-        self.query_one("#form-heading", Static).update(Content(self._heading))
+        self.query_one("#form-heading", Static).update(Content(self._heading), layout=False)  # one line, always
         self.query_one("#form-duplicates", Static).display = False
         self._precision_from_date = False
         self.show_problems(list(self.broken.problems) if self.broken is not None else [], quiet=True)
@@ -507,7 +507,7 @@ class EditScreen(JournalScreen[Incident | None]):
             text = "The source's address, https://…"
         elif widget is not None and widget.has_class("s-outlet"):
             text = "Who reported or said it: an outlet, channel or official. ctrl+o adds another source."
-        hint.update(Content(text))
+        hint.update(Content(text), layout=False)  # two lines, always: no layout of the whole form per key
 
     # -- moving around --------------------------------------------------------------------------
 
