@@ -2,7 +2,9 @@
 
 Generates journals of 1k, 10k and 100k incidents (cached in ``.bench/``), then measures, all in
 one run: open to first paint (fresh processes), search and filters, cursor moves, one save, and
-memory. Prints a table; ``--write`` also puts it in ``bench/RESULTS.md``.
+memory; and the form's figures (``bench.form``: its open time and a key's way to the screen, also
+at the base size). Prints the tables; ``--write`` also puts them in ``bench/RESULTS.md``;
+``--only form`` runs the form's figures alone (printed, not written).
 """
 
 from __future__ import annotations
@@ -160,18 +162,101 @@ NOTES = """How to read it:
 """
 
 
+FORM_NOTES = """How to read it (`python -m bench.form JOURNAL` measures one size; `python -m bench --only form`
+prints this table alone):
+
+- Every time runs from a key posted to the app, as its driver posts what the terminal sends,
+  to the first *paint* that shows the result: each update the app hands its driver is turned
+  into the bytes a terminal would be sent and applied to a grid of cells, and the clock stops
+  when that grid shows it (and the app is in the state it should be). One app per size, in a
+  fresh process, the list's record checks finished; headless at 140x45. Frame pacing (Textual
+  paints at most 60 times a second) is part of every figure, floors included.
+- *form open*: `n` on the list until the reused form is on top, taking keys, the cursor in its
+  title and the grid showing "New incident"; `e` the same for the selected incident (a different
+  one each time, the grid showing "Edit: <its title>"). Median of 10, the first open beside it.
+  Floors: a key pushing a screen that holds one `Static` (installed once, as the form is), and
+  `Enter` opening the detail screen. Naive: a key building a new `EditScreen` and loading it at
+  every open, as the app did before it reused one.
+- *key to screen*: "Quartz jinx 7" typed into the title one key at a time, each until the
+  title field on the grid shows it; median and worst of the 13 keys. Floor: the same keys into a
+  bare `Input`, alone on the screen of a minimal `App`, in the same process after the journal's
+  app. Naive: the same keys in a newly built form.
+- *n and a key at once*: `n` and `Q` posted together (type-ahead), until the title shows the Q:
+  the open and the first key together.
+"""
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def form_figures(path: Path) -> dict:
+    """The form's figures (``bench.form``) in a fresh process: one app, the journal opened once."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.form", str(path)], capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def form_rows(size: int, path: Path) -> list[tuple[str, ...]]:
+    """Form open (new, edit) and a key's way to the screen in the title, beside floor and naive."""
+    form = form_figures(path)
+    rows: list[tuple[str, ...]] = []
+    empty, detail = form["empty"]["median"], form["detail"]["median"]
+    for kind, key in (("new", "n"), ("edit", "e")):
+        ours, naive = form[kind], form[f"naive {kind}"]
+        rows.append((
+            f"form open, {kind} ({key}), median of {len(ours['all'])}, {size:,}",
+            f"{fmt(ours['median'])} (first {fmt(ours['first'])})",
+            f"empty screen {fmt(empty)}, detail {fmt(detail)}",
+            f"{ours['median'] / empty:.1f}x empty (< 100 ms)",
+            f"new form each open: {fmt(naive['median'])} ({naive['median'] / ours['median']:.0f}x ours)",
+        ))
+    keys, bare, fresh = form["keys"], form["bare keys"], form["naive keys"]
+    rows.append((
+        f"key to screen in the title, median / worst of {len(keys['all'])}, {size:,}",
+        f"{fmt(keys['median'])} / {fmt(keys['worst'])}",
+        f"bare Input {fmt(bare['median'])} / {fmt(bare['worst'])}",
+        f"{keys['median'] / bare['median']:.1f}x (well < 100 ms)",
+        f"new form: {fmt(fresh['median'])} / {fmt(fresh['worst'])}",
+    ))
+    ahead, naive_ahead = form["type-ahead"], form["naive type-ahead"]
+    rows.append((
+        f"n and a key at once: key on screen, median of {len(ahead['all'])}, {size:,}",
+        fmt(ahead["median"]), f"form open {fmt(form['new']['median'])}", "",
+        f"new form: {fmt(naive_ahead['median'])}",
+    ))
+    return rows
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    header = ("figure", "ours", "floor / base", "ratio (target)", "naive alternative")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
+    parser.add_argument("--only", choices=["form"], help="only these figures (printed, never written)")
     args = parser.parse_args()
+    if args.only and args.write:
+        parser.error("--write needs every figure: run without --only")
     sizes = [int(size) for size in args.sizes.split(",")]
     base = write_journal(CACHE / f"journal-{BASE}.json", BASE)
     journals = {size: write_journal(CACHE / f"journal-{size}.json", size) for size in sizes}
+
+    # The form's figures (issue 10) have their own table; at the base size too, which its target names.
+    form = [row for size, path in {BASE: base, **journals}.items() for row in form_rows(size, path)]
+    if args.only == "form":
+        print(table(form))
+        return
 
     rows: list[tuple[str, ...]] = []
     small_app, small_loads = probe("app", base, runs=5), probe("loads", base, runs=5)
@@ -211,25 +296,20 @@ def main() -> None:
                      f"DataTable: {naive['rss_mb']:,.0f} MB"))
         rows.extend(exchange.rows_for(size, path, fmt))
 
-    header = ("figure", "ours", "floor / base", "ratio (target)", "naive alternative")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
-        for row in [header, *rows]
-    ]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    table = "\n".join(lines)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     machine = (
         f"{platform.machine()} Linux, {os.cpu_count()} cores, {memory:.0f} GiB, "
         f"Python {platform.python_version()}"
     )
     print(f"machine: {machine}\n")
-    print(table)
+    print(table(rows))
+    print(f"\nThe form (issue 10):\n\n{table(form)}")
     if args.write:
         (ROOT / "bench" / "RESULTS.md").write_text(
             f"# Benchmark results\n\nLatest `python -m bench --write` on {machine} "
-            f"({time.strftime('%Y-%m-%d')}).\n\n{table}\n\n{NOTES}{exchange.NOTES}", encoding="utf-8",
+            f"({time.strftime('%Y-%m-%d')}).\n\n{table(rows)}\n\n{NOTES}{exchange.NOTES}"
+            f"\n## The form (issue 10)\n\n{table(form)}\n\n{FORM_NOTES}",
+            encoding="utf-8",
         )
 
 
