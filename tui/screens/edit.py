@@ -237,7 +237,6 @@ class EditScreen(JournalScreen[Incident | None]):
                 suggester = ValuesSuggester(self._completer(spec.name)) if spec.suggest else None
                 yield FieldInput(value, placeholder=self._placeholder(spec), suggester=suggester,
                                  id=_widget_id(spec.name))
-        yield Static(classes="field-error", id=f"e-{spec.name}")
 
     @staticmethod
     def _placeholder(spec: FieldSpec) -> str:
@@ -417,11 +416,19 @@ class EditScreen(JournalScreen[Incident | None]):
         if self._marks.get(name, ("", False)) == (message, note):
             return  # restyling a row costs; most are unchanged
         self._marks[name] = (message, note)
-        error = self.query_one(f"#e-{name}", Static)
+        row = self.query_one(f"#row-{name}")
+        row.set_class(bool(message) and not note, "-invalid")
+        # The message line under the field exists only while there is something to say:
+        # twenty-odd hidden lines would be laid out every time the form opens.
+        found = self.query(f"#e-{name}")
+        if not message:
+            found.remove()
+            return
+        error = found.first(Static) if found else Static(classes="field-error -shown", id=f"e-{name}")
         error.update(Content(message))
-        error.set_class(bool(message), "-shown")
         error.set_class(note, "-note")
-        self.query_one(f"#row-{name}").set_class(bool(message) and not note, "-invalid")
+        if not found:
+            row.parent.mount(error, after=row)  # type: ignore[union-attr]
 
     # -- as a person types -------------------------------------------------------------------------
 
