@@ -6,6 +6,7 @@ import errno
 import os
 
 import pytest
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import Input, Markdown, Select, TextArea
 
 from store import IncidentFields, Journal
@@ -17,7 +18,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import header, notifications, screen_text, wait_until
+from .conftest import form_ready, header, list_shown, notifications, screen_text, showing, wait_until
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 MARKUP = "[/] closing [bold red]tag"
@@ -33,13 +34,86 @@ def cursor_incident(app: JournalApp):
     return app.screen.query_one(IncidentList).highlighted
 
 
+def incident_filter(app: JournalApp):
+    """What the list screen filters by now (raises while another screen is on top)."""
+    screen = app.screen
+    assert isinstance(screen, ListScreen)
+    return screen.incident_filter
+
+
+def search_text(app: JournalApp) -> str:
+    return incident_filter(app).text
+
+
+def focused_on_list(app: JournalApp) -> bool:
+    return isinstance(app.focused, IncidentList)
+
+
+async def open_search(pilot) -> None:
+    """``/``, then wait for the cursor in the search (the keys typed next are meant for it)."""
+    app = pilot.app
+    await pilot.press("slash")
+    await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "search",
+                     what="the cursor in the search")
+
+
+async def open_picker(pilot, key: str, picker_id: str) -> Select:
+    """``r`` or ``c``: wait for the picker open, the cursor in its list of choices."""
+    app = pilot.app
+    picker = app.screen.query_one(picker_id, Select)
+    await pilot.press(key)
+    await wait_until(pilot, lambda: picker.expanded and app.focused is picker.query_one("SelectOverlay"),
+                     what=f"the picker {picker_id} open")
+    return picker
+
+
+def title_value(app: JournalApp) -> str:
+    return app.screen.query_one("#f-title", Input).value
+
+
+def chose(app: JournalApp, picker_id: str, value: str) -> bool:
+    """The picker holds ``value``, is closed, the list filters by it and has the focus again."""
+    picker = app.screen.query_one(picker_id, Select)
+    chosen = incident_filter(app)
+    filtered = (chosen.region or "") if picker_id == "#region-filter" else "".join(chosen.casualties)
+    return picker.value == value and not picker.expanded and filtered == value and focused_on_list(app)
+
+
+def saved_titled(journal: Journal, title: str) -> list:
+    with Journal(journal.path) as on_disk:
+        return [incident for incident in on_disk.all() if incident.title == title]
+
+
+async def keys_handled(pilot, *keys: str) -> None:
+    """Press ``keys`` and wait until the app has handed every one on and it has done what it
+    does (for a key whose effect is that nothing changes)."""
+    app = pilot.app
+    expected = app.keys_received + len(keys)
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: app.keys_received >= expected and app.keys_waiting == 0,
+                     what=f"the keys {keys!r} handled")
+
+
+def palette_offers(app: JournalApp, words: str, command: str) -> bool:
+    """The palette holds ``words``, is done searching for them, and ``command`` is the one Enter runs."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or palette.query_one(CommandInput).value != words:
+        return False
+    if any(worker.node is palette and not worker.is_finished for worker in app.workers):
+        return False  # still searching
+    option = palette.query_one(CommandList).highlighted_option
+    return option is not None and str(option.prompt).startswith(command)
+
+
 async def fill(pilot, widget_id: str, text: str) -> None:
-    """Put the cursor in a form field, clear it and type ``text``."""
-    widget = pilot.app.screen.query_one(widget_id, Input)
+    """Put the cursor in a form field, clear it and type ``text``; wait until it holds ``text``."""
+    app = pilot.app
+    widget = app.screen.query_one(widget_id, Input)
     widget.focus()
-    await pilot.pause()
+    await wait_until(pilot, lambda: app.focused is widget, what=f"the cursor in {widget_id}")
     widget.value = ""
     await pilot.press(*text)
+    await wait_until(pilot, lambda: widget.value == text, what=f"{text!r} typed into {widget_id}")
 
 
 # -- the list --------------------------------------------------------------------------------
@@ -48,7 +122,9 @@ async def fill(pilot, widget_id: str, text: str) -> None:
 async def test_list_shows_the_journal_with_counts(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
+        await wait_until(pilot, lambda: "4 of 4 incidents" in header(app) and "Izhevsk" in screen_text(app),
+                         what="the four incidents, Izhevsk drawn")
         assert isinstance(app.screen, ListScreen)
         assert str(journal.path) in header(app)
         assert "4 of 4 incidents" in header(app)
@@ -62,41 +138,55 @@ async def test_list_shows_the_journal_with_counts(journal):
 async def test_moving_with_vim_keys_and_arrows(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         listing = app.screen.query_one(IncidentList)
         order = [incident.id for incident in listing.incidents]
-        await pilot.press("j")
+
+        async def moves_to(n: int, *keys: str) -> None:
+            await pilot.press(*keys)
+            await wait_until(pilot, lambda: cursor_incident(app).id == order[n],
+                             what=f"the cursor on row {n} after {keys!r}")
+
+        await moves_to(1, "j")
         assert cursor_incident(app).id == order[1]
-        await pilot.press("down", "down")
+        await moves_to(3, "down", "down")
         assert cursor_incident(app).id == order[3]
-        await pilot.press("j")  # stays on the last row
+        await keys_handled(pilot, "j")  # stays on the last row
         assert cursor_incident(app).id == order[3]
-        await pilot.press("k", "up")
+        await moves_to(1, "k", "up")
         assert cursor_incident(app).id == order[1]
-        await pilot.press("G")
+        await moves_to(3, "G")
         assert cursor_incident(app).id == order[-1]
-        await pilot.press("g")
+        await moves_to(0, "g")
         assert cursor_incident(app).id == order[0]
 
 
 async def test_search_filters_as_you_type_enter_returns_and_escape_clears(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("slash")
+        await list_shown(pilot)
+        await open_search(pilot)
         assert isinstance(app.focused, Input) and app.focused.id == "search"
         await pilot.press(*"lyut")
-        await pilot.pause()
+        await wait_until(pilot, lambda: search_text(app) == "lyut", what="the list searched for 'lyut'")
         assert regions(app) == ["Udmurtia"]
         assert "1 of 4 incidents" in header(app)
         await pilot.press("enter")
+        await wait_until(pilot, lambda: focused_on_list(app), what="the cursor back in the list")
         assert isinstance(app.focused, IncidentList)
         assert regions(app) == ["Udmurtia"]
-        await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", *"ministry")
-        await pilot.pause()
+        await open_search(pilot)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"ministry")
+        await wait_until(pilot, lambda: search_text(app) == "ministry", what="the list searched for 'ministry'")
         assert sorted(regions(app)) == ["Crimea", "Rostov"]
         await pilot.press("escape")
-        await pilot.pause()
+        # the search cleared (the list filtered by nothing again) and the cursor back in the list
+        await wait_until(
+            pilot,
+            lambda: app.screen.query_one("#search", Input).value == "" and search_text(app) == ""
+            and focused_on_list(app),
+            what="the search cleared, the cursor in the list",
+        )
         assert app.screen.query_one("#search", Input).value == ""
         assert isinstance(app.focused, IncidentList)
         assert len(regions(app)) == 4
@@ -105,17 +195,18 @@ async def test_search_filters_as_you_type_enter_returns_and_escape_clears(journa
 async def test_search_matches_outlets_tags_and_cyrillic_in_any_case(journal, make_cyrillic_incident):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("slash", *"SHOT telegram")  # an outlet; "shot" alone also finds "shot down"
-        await pilot.pause()
+        await list_shown(pilot)
+        await open_search(pilot)
+        await pilot.press(*"SHOT telegram")  # an outlet; "shot" alone also finds "shot down"
+        await wait_until(pilot, lambda: search_text(app) == "SHOT telegram", what="searched for 'SHOT telegram'")
         assert regions(app) == ["Удмуртия", "Udmurtia"]
         app.screen.query_one("#search", Input).value = ""
         await pilot.press(*"interception")
-        await pilot.pause()
+        await wait_until(pilot, lambda: search_text(app) == "interception", what="searched for 'interception'")
         assert sorted(regions(app)) == ["Crimea", "Rostov"]
         app.screen.query_one("#search", Input).value = ""
         await pilot.press(*"ижевск")
-        await pilot.pause()
+        await wait_until(pilot, lambda: search_text(app) == "ижевск", what="searched for 'ижевск'")
         assert [i.title for i in app.screen.query_one(IncidentList).incidents] == [CYRILLIC]
 
 
@@ -132,30 +223,33 @@ def make_cyrillic_incident(journal):
 async def test_region_picker_casualty_picker_and_their_combination(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        region = app.screen.query_one("#region-filter", Select)
+        await list_shown(pilot)
+        region = await open_picker(pilot, "r", "#region-filter")
         assert region.expanded
         # All regions, Belgorod (1), Crimea (1), Rostov (1), Udmurtia (1)
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: chose(app, "#region-filter", "Belgorod"), what="Belgorod chosen")
         assert regions(app) == ["Belgorod"]
         assert "1 of 4 incidents" in header(app)
         assert isinstance(app.focused, IncidentList)
-        await pilot.press("c", "down", "down", "enter")  # Injured
-        await pilot.pause()
+        await open_picker(pilot, "c", "#casualty-filter")
+        await pilot.press("down", "down", "enter")  # Injured
+        await wait_until(pilot, lambda: chose(app, "#casualty-filter", "injured"), what="Injured chosen")
         assert regions(app) == ["Belgorod"]
-        await pilot.press("c", "up", "enter")  # Killed: none in Belgorod
-        await pilot.pause()
+        await open_picker(pilot, "c", "#casualty-filter")
+        await pilot.press("up", "enter")  # Killed: none in Belgorod
+        await wait_until(pilot, lambda: chose(app, "#casualty-filter", "killed"), what="Killed chosen")
+        await wait_until(pilot, lambda: "No incidents match" in screen_text(app), what="the list saying none match")
         assert regions(app) == []
         assert "0 of 4 incidents" in header(app)
         assert "No incidents match" in screen_text(app)
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(regions(app)) == 4, what="the filters cleared")
         assert len(regions(app)) == 4
         assert region.value == "" and app.screen.query_one("#casualty-filter", Select).value == ""
-        await pilot.press("c", "down", "down", "down", "down", "enter")  # Unknown
-        await pilot.pause()
+        await open_picker(pilot, "c", "#casualty-filter")
+        await pilot.press("down", "down", "down", "down", "enter")  # Unknown
+        await wait_until(pilot, lambda: chose(app, "#casualty-filter", "unknown"), what="Unknown chosen")
         assert sorted(regions(app)) == ["Crimea", "Rostov"]
         assert "2 of 4 incidents" in header(app)
 
@@ -163,7 +257,7 @@ async def test_region_picker_casualty_picker_and_their_combination(journal):
 async def test_region_picker_lists_each_region_with_its_count(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         select = app.screen.query_one("#region-filter", Select)
         labels = [str(prompt) for prompt, _ in select._options]  # noqa: SLF001
         assert labels == ["All regions", "Belgorod (1)", "Crimea (1)", "Rostov (1)", "Udmurtia (1)"]
@@ -172,20 +266,26 @@ async def test_region_picker_lists_each_region_with_its_count(journal):
 async def test_sort_cycles_date_region_killed(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("o")
+        await list_shown(pilot)
+
+        async def sorted_by(order: str) -> None:
+            await pilot.press("o")
+            await wait_until(pilot, lambda: f"sorted by {order}" in header(app), what=f"the list sorted by {order}")
+
+        await sorted_by("region")
         assert regions(app) == ["Belgorod", "Crimea", "Rostov", "Udmurtia"]
         assert "sorted by region" in header(app)
-        await pilot.press("o")
+        await sorted_by("killed")
         assert regions(app)[0] == "Udmurtia"  # the only one with a death
-        await pilot.press("o")
+        await sorted_by("date")
         assert "sorted by date" in header(app)
 
 
 async def test_empty_journal_says_how_to_start(empty_journal):
     app = JournalApp(empty_journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
+        await wait_until(pilot, lambda: "Press n to add one" in screen_text(app), what="how to start")
         text = screen_text(app)
         assert "Press n to add one" in text
         assert "incident-journal seed" in text
@@ -198,40 +298,58 @@ async def test_empty_journal_says_how_to_start(empty_journal):
 async def test_enter_opens_the_selected_incident_with_every_field(journal):
     app = JournalApp(journal)
     async with app.run_test(size=(130, 60)) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("j", "enter")
-        assert isinstance(app.screen, DetailScreen)
-        assert app.screen.current == IZHEVSK
-        text = screen_text(app)
-        for expected in (
+        every_field = (
             "Drone strike sets a factory on fire in Izhevsk", "Place:         Izhevsk", "Region:        Udmurtia",
             "Country:       Russia", "Latitude:      56.8498", "Longitude:     53.2045", "Air/drone strike",
             "Weapon:        Lyutiy-type drone", "Weapon count:  3", "claimed",
             "1+", "? (several)", "killed", "corroborated",
             "[official] Alexander Brechalov, head of Udmurtia (Telegram)", "[telegram] SHOT (Telegram)",
             "There are casualties.", IZHEVSK, "Revision:", "created 2024-07-02 09:30 UTC",
-        ):
+        )
+        await wait_until(
+            pilot,
+            lambda: showing(app, DetailScreen) and all(expected in screen_text(app) for expected in every_field),
+            what="the detail of Izhevsk, every field drawn",
+        )
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.current == IZHEVSK
+        text = screen_text(app)
+        for expected in every_field:
             assert expected in text, expected
 
 
 async def test_brackets_walk_the_filtered_list_and_escape_returns_to_that_row(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("c", "down", "down", "down", "down", "enter")  # Unknown: Crimea, Rostov
-        await pilot.pause()
+        await list_shown(pilot)
+        await open_picker(pilot, "c", "#casualty-filter")
+        await pilot.press("down", "down", "down", "down", "enter")  # Unknown: Crimea, Rostov
+        await wait_until(pilot, lambda: len(regions(app)) == 2 and chose(app, "#casualty-filter", "unknown"),
+                         what="the list filtered to two rows")
         order = [incident.id for incident in app.screen.query_one(IncidentList).incidents]
         assert len(order) == 2
+
+        def shows(incident_id: str) -> bool:
+            return showing(app, DetailScreen) and app.screen.current == incident_id
+
         await pilot.press("enter")
+        await wait_until(pilot, lambda: shows(order[0]), what="the first row in the detail")
         assert app.screen.current == order[0]
         await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: shows(order[1]), what="the second row in the detail")
         assert app.screen.current == order[1]
         await pilot.press("right_square_bracket")  # the end of the filtered list: stays
+        await wait_until(pilot, lambda: "That is the last incident of the list." in notifications(app),
+                         what="told that this is the last incident")
         assert app.screen.current == order[1]
         await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: shows(order[0]), what="back to the first row in the detail")
         assert app.screen.current == order[0]
         await pilot.press("right_square_bracket", "escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen) and cursor_incident(app).id == order[1],
+                         what="the list, the cursor on the second row")
         assert isinstance(app.screen, ListScreen)
         assert cursor_incident(app).id == order[1]
 
@@ -243,13 +361,18 @@ async def test_edit_one_field_saves_only_that_field(journal):
     before = journal.get(IZHEVSK)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("j", "e")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
         assert isinstance(app.screen, EditScreen)
         assert app.focused.id == "f-title"
         await fill(pilot, "#f-killed", "3")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: showing(app, DetailScreen) and any(message.startswith("Saved") for message in notifications(app)),
+            what="saved, the detail shown",
+        )
         assert isinstance(app.screen, DetailScreen)
         assert any("Saved" in message for message in notifications(app))
     after = Journal(journal.path).get(IZHEVSK)
@@ -264,17 +387,20 @@ async def test_edit_one_field_saves_only_that_field(journal):
 async def test_tab_reaches_every_field_in_order(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("n")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
         seen = []
         for _ in range(40):
-            node = app.focused
+            before = node = app.focused
             while node is not None and not (node.id or "").startswith("f-"):
                 node = node.parent
             field = node.id if node is not None else ""
             if field and (not seen or seen[-1] != field):
                 seen.append(field)
             await pilot.press("tab")
+            await wait_until(pilot, lambda before=before: app.focused is not None and app.focused is not before,
+                             what=f"the cursor gone on from {before!r}")
         # What, When, Where, Who, Casualties, Sources (none yet: nothing to stop at), Notes.
         wanted = ["f-title", "f-event_type", "f-weapon", "f-weapon_count", "f-target", "f-target_kind",
                   "f-date", "f-date_precision", "f-date_end",
@@ -287,14 +413,21 @@ async def test_new_incident_is_refused_while_invalid_and_nothing_is_written(jour
     before = journal.path.read_bytes()
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("n")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
         await pilot.press(*"Strike on a market")
+        await wait_until(pilot, lambda: title_value(app) == "Strike on a market", what="the title typed")
         await fill(pilot, "#f-date", "2024-13-45")
         await fill(pilot, "#f-killed", "-1")
         await fill(pilot, "#f-injured", "5-2")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: app.screen.query(".field-error.-shown")
+            and any("5 fields need attention" in message for message in notifications(app)),
+            what="the problems shown",
+        )
         assert isinstance(app.screen, EditScreen)
         errors = {
             widget.id.removeprefix("e-"): str(widget.render())
@@ -317,7 +450,7 @@ async def test_new_incident_is_refused_while_invalid_and_nothing_is_written(jour
         await fill(pilot, "#f-killed", "1+")
         await fill(pilot, "#f-injured", "? (several)")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, DetailScreen), what="saved, the detail shown")
         assert isinstance(app.screen, DetailScreen)
     saved = [i for i in Journal(journal.path).all() if i.title == "Strike on a market"]
     assert len(saved) == 1
@@ -327,8 +460,9 @@ async def test_new_incident_is_refused_while_invalid_and_nothing_is_written(jour
 async def test_sources_can_be_added_and_removed_from_the_keyboard(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("j", "e")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
         editor = app.screen.query_one("#f-sources")
         assert len(editor.rows) == 2
         await pilot.press("ctrl+o")  # wherever the cursor is: a new source, the cursor in its outlet
@@ -363,18 +497,20 @@ async def test_escape_asks_before_discarding_changes(journal):
     before = journal.path.read_bytes()
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("e")
         await pilot.press(*" (edited)")
+        await wait_until(pilot, lambda: showing(app, EditScreen) and title_value(app).endswith(" (edited)"),
+                         what="the title edited")
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ConfirmScreen), what="Discard changes? asked")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, EditScreen), what="back in the form")
         assert isinstance(app.screen, EditScreen)
         assert app.screen.query_one("#f-title", Input).value.endswith(" (edited)")
         await pilot.press("escape", "y")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the changes discarded, the list shown")
         assert isinstance(app.screen, ListScreen)
     assert journal.path.read_bytes() == before
 
@@ -382,25 +518,31 @@ async def test_escape_asks_before_discarding_changes(journal):
 async def test_escape_without_changes_leaves_at_once(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("e", "escape")
-        await pilot.pause()
+        await list_shown(pilot)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="the list, nothing asked")
         assert isinstance(app.screen, ListScreen)
 
 
 async def test_summary_is_multiline(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("n", *"Two lines")
+        await wait_until(pilot, lambda: showing(app, EditScreen) and title_value(app) == "Two lines",
+                         what="the title typed into the new form")
         await fill(pilot, "#f-date", "2024-07-09")
         await fill(pilot, "#f-region", "Kursk")
         await fill(pilot, "#f-country", "Russia")
         summary = app.screen.query_one("#f-summary", TextArea)
         summary.focus()
+        await wait_until(pilot, lambda: app.focused is summary, what="the cursor in the summary")
         await pilot.press(*"first", "enter", *"second")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, DetailScreen) and saved_titled(journal, "Two lines"),
+                         what="saved, the detail shown")
         assert isinstance(app.screen, DetailScreen)
     [saved] = [i for i in Journal(journal.path).all() if i.title == "Two lines"]
     assert saved.summary == "first\nsecond"
@@ -410,8 +552,9 @@ async def test_a_failed_write_keeps_the_form_as_typed(journal, monkeypatch):
     before = journal.path.read_bytes()
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("e")
+        await wait_until(pilot, lambda: form_ready(app), what="the form")
         await fill(pilot, "#f-killed", "7")
 
         def disk_full(fd):
@@ -419,7 +562,8 @@ async def test_a_failed_write_keeps_the_form_as_typed(journal, monkeypatch):
 
         monkeypatch.setattr(os, "fsync", disk_full)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("No space left on device" in message for message in notifications(app)),
+                         what="told the disk is full")
         assert isinstance(app.screen, EditScreen)
         assert app.screen.query_one("#f-killed", Input).value == "7"
         assert any("No space left on device" in message for message in notifications(app))
@@ -432,18 +576,20 @@ async def test_a_failed_write_keeps_the_form_as_typed(journal, monkeypatch):
 async def test_delete_asks_and_undo_brings_it_back(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("j", "d")
+        await wait_until(pilot, lambda: showing(app, ConfirmScreen), what="Delete this incident? asked")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen), what="back in the list")
         assert len(regions(app)) == 4
         await pilot.press("d", "y")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen) and "Udmurtia" not in regions(app),
+                         what="Izhevsk deleted")
         assert "Udmurtia" not in regions(app)
         assert IZHEVSK not in Journal(journal.path)
         await pilot.press("u")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Udmurtia" in regions(app), what="Izhevsk back")
         assert "Udmurtia" in regions(app)
         assert cursor_incident(app).id == IZHEVSK
     restored = Journal(journal.path).get(IZHEVSK)
@@ -453,9 +599,13 @@ async def test_delete_asks_and_undo_brings_it_back(journal):
 async def test_delete_from_the_detail_returns_to_the_list(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("j", "enter", "d", "y")
-        await pilot.pause()
+        await list_shown(pilot)
+        await pilot.press("j", "enter")
+        await wait_until(pilot, lambda: showing(app, DetailScreen) and app.screen.current == IZHEVSK,
+                         what="Izhevsk in the detail")
+        await pilot.press("d", "y")
+        await wait_until(pilot, lambda: showing(app, ListScreen) and "Udmurtia" not in regions(app),
+                         what="the list, Izhevsk deleted")
         assert isinstance(app.screen, ListScreen)
         assert "Udmurtia" not in regions(app)
 
@@ -463,7 +613,7 @@ async def test_delete_from_the_detail_returns_to_the_list(journal):
 async def test_help_lists_the_keys(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: "closes this help" in screen_text(app), what="the help, saying how to close it")
         assert isinstance(app.screen, HelpScreen)
@@ -478,15 +628,19 @@ async def test_help_lists_the_keys(journal):
 async def test_command_palette_offers_every_list_action(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for action in ("Search", "Region", "Casualties", "Clear filters", "New", "Edit", "Delete",
                        "Undo delete", "Sort", "Help", "Quit"):
             assert action in titles
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Sort", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, CommandPalette) and isinstance(app.focused, CommandInput),
+                         what="the command palette")
+        await pilot.press(*"Sort")
+        await wait_until(pilot, lambda: palette_offers(app, "Sort", "Sort"), what="the palette to offer 'Sort' first")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, ListScreen) and "sorted by region" in header(app),
+                         what="the list sorted by region")
         assert isinstance(app.screen, ListScreen)
         assert "sorted by region" in header(app)
 
@@ -494,9 +648,9 @@ async def test_command_palette_offers_every_list_action(journal):
 async def test_q_quits(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("q")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.return_code is not None, what="the app to quit")
     assert app.return_code == 0
 
 
@@ -506,27 +660,42 @@ async def test_q_quits(journal):
 async def test_markup_and_cyrillic_are_shown_literally_everywhere(journal):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await list_shown(pilot)
         await pilot.press("n", *MARKUP)
+        await wait_until(pilot, lambda: showing(app, EditScreen) and title_value(app) == MARKUP,
+                         what="the title typed into the new form")
         await fill(pilot, "#f-date", "2024-07-10")
         await fill(pilot, "#f-region", "Удмуртия [b]")
         await fill(pilot, "#f-country", "Russia")
         await fill(pilot, "#f-place", "Ижевск 🚀")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: showing(app, DetailScreen) and MARKUP in screen_text(app)
+            and any(MARKUP in message for message in notifications(app)),
+            what="saved, the detail shown",
+        )
         assert isinstance(app.screen, DetailScreen)
         detail = screen_text(app)
         assert MARKUP in detail and "Ижевск 🚀" in detail and "Удмуртия [b]" in detail
         assert any(MARKUP in message for message in notifications(app))
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: showing(app, ListScreen) and MARKUP in screen_text(app),
+                         what="the list, the new incident drawn")
         listing = screen_text(app)
         assert MARKUP in listing and "Удмуртия [b]" in listing
-        await pilot.press("slash", *"[/]")
-        await pilot.pause()
+        await open_search(pilot)
+        await pilot.press(*"[/]")
+        await wait_until(pilot, lambda: search_text(app) == "[/]", what="searched for '[/]'")
         assert [incident.title for incident in app.screen.query_one(IncidentList).incidents] == [MARKUP]
         assert "[/]" in screen_text(app)
-        await pilot.press("enter", "e")
-        await pilot.pause()
+        await pilot.press("enter")  # back to the list, then e edits the one row found
+        await wait_until(pilot, lambda: focused_on_list(app), what="the cursor back in the list")
+        await pilot.press("e")
+        await wait_until(
+            pilot,
+            lambda: form_ready(app) and title_value(app) == MARKUP and MARKUP in screen_text(app),
+            what="the incident in the form",
+        )
         assert app.screen.query_one("#f-title", Input).value == MARKUP
         assert MARKUP in screen_text(app)
