@@ -68,7 +68,9 @@ class OrderedKeysApp(App[Any]):
                 self._key_since = time.monotonic()  # the watchdog counts from the last progress
             self.keys_received += 1
             self._held_keys.append(event)
-            await self._release_keys()
+            # Not handed on from here: through the app's queue, behind whatever the last key's
+            # action queued there (``focus()`` sets the focus by a callback on that queue).
+            self._schedule_release()
             return
         in_flight = event is self._key_in_flight
         if in_flight:

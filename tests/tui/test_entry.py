@@ -576,3 +576,15 @@ async def test_summary_quote_and_tags_typed_in_a_burst_then_ctrl_s_are_saved_who
     assert saved.sources[1].quote == "Three Lyutiy drones\nhit the plant"
     assert saved.summary.startswith("Line one\nline two")  # typed where the cursor was: the start
     assert saved.tags == ["strike", "izhevsk"]
+
+
+async def test_keys_typed_right_after_slash_go_to_the_search_not_the_list(journal):
+    # "/" moves the focus by a callback on the app's queue; "s" on the list would open the overview.
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        burst(app, "slash", *typed("SHOT telegram"))
+        await wait_until(pilot, lambda: all_keys_handled(app) and showing(app, ListScreen))
+        await wait_until(pilot, lambda: app.screen.incident_filter.text == "SHOT telegram",
+                         what="the whole search typed into the search field")
+        assert app.screen.query_one("#search").value == "SHOT telegram"
