@@ -192,6 +192,10 @@ class EditScreen(JournalScreen[Incident | None]):
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 
+    #: The title has the cursor from the start, even while the form is built off screen: a focus
+    #: moving from the scroll container on the first opening restyled the whole form.
+    AUTO_FOCUS = "#f-title"
+
     def __init__(self) -> None:
         super().__init__()
         self.incident: Incident | None = None
@@ -213,7 +217,7 @@ class EditScreen(JournalScreen[Incident | None]):
     def compose(self) -> ComposeResult:
         yield Static(Content(self._heading), id="form-heading")
         yield Static(id="form-duplicates")
-        with VerticalScroll(id="form"):
+        with VerticalScroll(id="form", can_focus=False):  # Tab goes from field to field, never to it
             for group in GROUPS:
                 with Vertical(classes="form-group", id=f"group-{group.lower()}") as box:
                     box.border_title = group
@@ -439,7 +443,7 @@ class EditScreen(JournalScreen[Incident | None]):
         widget = event.input
         if widget.id == _widget_id("date"):
             self._precision_follows(widget.value)
-        if isinstance(widget, ChoiceInput) or widget is self.focused:
+        if widget is self.focused:
             self._hint_for(widget)
         if widget.id in (_widget_id("date"), _widget_id("place")) or widget.has_class("s-url"):
             self._check_duplicates()
