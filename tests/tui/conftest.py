@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from store import Journal
@@ -137,3 +138,15 @@ async def list_shown(pilot: Pilot) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: showing(app, ListScreen) and " incidents" in header(app),
                      what="the list of incidents")
+
+
+def palette_offers(app, words: str, command: str) -> bool:
+    """The command palette holds ``words``, is done searching for them, and ``command`` is the one
+    Enter runs."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or palette.query_one(CommandInput).value != words:
+        return False
+    if any(worker.node is palette and not worker.is_finished for worker in app.workers):
+        return False  # still searching
+    option = palette.query_one(CommandList).highlighted_option
+    return option is not None and str(option.prompt).startswith(command)

@@ -6,7 +6,7 @@ import errno
 import os
 
 import pytest
-from textual.command import CommandInput, CommandList, CommandPalette
+from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input, Markdown, Select, TextArea
 
 from store import IncidentFields, Journal
@@ -18,7 +18,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import form_ready, header, list_shown, notifications, screen_text, showing, wait_until
+from .conftest import form_ready, header, list_shown, notifications, palette_offers, screen_text, showing, wait_until
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 MARKUP = "[/] closing [bold red]tag"
@@ -92,17 +92,6 @@ async def keys_handled(pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await wait_until(pilot, lambda: app.keys_received >= expected and app.keys_waiting == 0,
                      what=f"the keys {keys!r} handled")
-
-
-def palette_offers(app: JournalApp, words: str, command: str) -> bool:
-    """The palette holds ``words``, is done searching for them, and ``command`` is the one Enter runs."""
-    palette = app.screen
-    if not isinstance(palette, CommandPalette) or palette.query_one(CommandInput).value != words:
-        return False
-    if any(worker.node is palette and not worker.is_finished for worker in app.workers):
-        return False  # still searching
-    option = palette.query_one(CommandList).highlighted_option
-    return option is not None and str(option.prompt).startswith(command)
 
 
 async def fill(pilot, widget_id: str, text: str) -> None:

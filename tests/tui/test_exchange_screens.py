@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.command import CommandInput, CommandList, CommandPalette
+from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input, Select
 
 import store.exchange
@@ -30,7 +30,7 @@ from tui.screens.overview import OverviewScreen
 from tui.widgets.bar_chart import BarChart
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import form_ready, header, list_shown, notifications, screen_text, showing, wait_until
+from .conftest import form_ready, header, list_shown, notifications, palette_offers, screen_text, showing, wait_until
 
 SIZE = (120, 36)
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
@@ -411,17 +411,6 @@ COMMANDS = {
     "GeoJSON": "Export current view as GeoJSON",
     "JSON": "Export current view as JSON",
 }
-
-
-def palette_offers(app: JournalApp, words: str, command: str) -> bool:
-    """The palette holds ``words``, is done searching for them, and ``command`` is the one Enter runs."""
-    palette = app.screen
-    if not isinstance(palette, CommandPalette) or palette.query_one(CommandInput).value != words:
-        return False
-    if any(worker.node is palette and not worker.is_finished for worker in app.workers):
-        return False  # still searching
-    option = palette.query_one(CommandList).highlighted_option
-    return option is not None and str(option.prompt).startswith(command)
 
 
 async def open_export(pilot, name: str = "CSV", *, typed: bool = False, words: str | None = None) -> ExportScreen:
