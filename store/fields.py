@@ -123,6 +123,9 @@ BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 DEFAULTS: dict[str, str] = {"date_precision": "day", "attribution": "unknown", "verification": "unverified"}
 #: Fields a source has, as the form shows them.
 SOURCE_FIELDS = ("outlet", "url", "kind", "published", "quote")
+#: A source's kind, a choice like the incident's own.
+SOURCE_KIND = FieldSpec("kind", "Kind", "Sources", "choice", choices=SOURCE_KINDS,
+                        help="What kind of source: official, media, telegram, social, witness or other.")
 #: What "new from this one" copies: a wave of strikes is recorded as several incidents.
 COPIED_TO_NEW = (
     "date", "date_precision", "date_end", "place", "region", "country", "latitude", "longitude",

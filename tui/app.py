@@ -14,7 +14,7 @@ from tui.keys import OrderedKeysApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit import EditScreen
 from tui.screens.export import FORMAT_NAMES, PALETTE_NAMES
-from tui.screens.list import ListScreen
+from tui.screens.list import ListScreen, short_path
 
 
 def _seen_revision(shown: Incident | IncidentRow | BadRecord) -> int | None:
@@ -89,7 +89,7 @@ class JournalApp(OrderedKeysApp):
         if form in self.screen_stack:  # cannot happen from the keys; be safe anyway
             form = EditScreen()
         await form.load(incident, broken=broken, template=template)
-        self.push_screen(form if form is not self.get_screen(self.FORM) else self.FORM, on_done)
+        self.push_screen(form, on_done)  # the installed form stays installed when dismissed
 
     def check_for_changes(self) -> bool:
         """Re-read the journal if another program changed it, and tell the screen."""
@@ -128,8 +128,6 @@ class JournalApp(OrderedKeysApp):
 
     def tell_saved(self, saved: Incident, duplicates: list[PossibleDuplicate]) -> None:
         """One toast: what was saved, where, and what it may duplicate."""
-        from tui.screens.list import short_path
-
         lines = [f"Saved \u201c{saved.title}\u201d ({saved.id[:8]}) to {short_path(self.journal.path)}"]
         if duplicates:
             lines[0] += f" \u00b7 {len(duplicates)} possible duplicate{'s' if len(duplicates) > 1 else ''}"

@@ -474,3 +474,33 @@ def test_export_never_writes_over_the_journal(ij, journal):
         result = ij("export", "-o", str(target))
         assert result.code == 2 and "-o" in result.err and len(result.err_lines) == 1
     assert journal.read_bytes() == before
+
+
+# -- choices by a start or a word; duplicates named by add (issue 10) ----------------------------
+
+
+def test_add_takes_a_unique_start_or_word_of_each_choice(ij, journal):
+    result = ij(*ADD, "--type", "art", "--precision", "m", "--attribution", "cla", "--target-kind", "ind")
+    assert result.code == 0, result.err
+    [stored] = listed(ij)
+    assert (stored["event_type"], stored["date_precision"]) == ("Shelling/artillery/missile attack", "month")
+    assert (stored["attribution"], stored["target_kind"]) == ("claimed", "industrial")
+
+
+def test_an_ambiguous_choice_is_refused_naming_what_it_could_be_with_the_other_problems(ij, journal):
+    result = ij(*ADD, "--attribution", "c", "--killed", "-1")
+    assert result.code == 2
+    assert any("--attribution" in line and "confirmed" in line and "claimed" in line for line in result.err_lines)
+    assert any("--killed" in line for line in result.err_lines)
+    assert not journal.exists()
+
+
+def test_add_warns_of_possible_duplicates_and_saves_all_the_same(ij, journal):
+    ij("seed")
+    result = ij("add", "--title", "Izhevsk again", "--date", "2024-07-01", "--place", "izhevsk",
+                "--region", "Udmurtia", "--country", "Russia")
+    assert result.code == 0
+    assert len(result.out.split()) == 1  # the id alone on stdout, for scripts
+    assert any("warning: possible duplicate" in line and "same date and place" in line
+               for line in result.err_lines)
+    assert any(item["title"] == "Izhevsk again" for item in listed(ij))

@@ -37,13 +37,14 @@ from store.fields import (
     FIELD_NAMES,
     FIELDS,
     GROUPS,
+    SOURCE_KIND,
     FieldSpec,
     form_text,
     in_group,
     record_text,
     resolve_choice,
 )
-from store.models import SOURCE_KINDS, utc_now
+from store.models import utc_now
 from tui.screens.base import JournalScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
@@ -145,7 +146,7 @@ def model_input(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldPr
                 source = {key: text for key, text in source.items() if key != "kind" or text.strip()}
                 if source.get("kind"):
                     try:
-                        source["kind"] = resolve_choice(_SOURCE_KIND, source["kind"])
+                        source["kind"] = resolve_choice(SOURCE_KIND, source["kind"])
                     except ValueError as exc:
                         problems.append(FieldProblem(f"sources.{number}.kind", str(exc)))
                 data["sources"].append(source)
@@ -170,9 +171,6 @@ def model_input(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldPr
         else:
             data[spec.name] = value
     return data, problems
-
-
-_SOURCE_KIND = FieldSpec("kind", "Kind", "Sources", "choice", choices=SOURCE_KINDS)
 
 
 def _widget_id(name: str) -> str:

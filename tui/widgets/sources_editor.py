@@ -15,8 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
-from store.fields import SOURCE_FIELDS
-from store.models import SOURCE_KINDS
+from store.fields import SOURCE_FIELDS, SOURCE_KIND
 from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
 
 __all__ = ["SOURCE_FIELDS", "SourceRow", "SourcesEditor", "blank_source", "form_sources"]
@@ -38,7 +37,7 @@ class SourceRow(Vertical):
         with Horizontal(classes="source-line"):
             yield FieldInput(self.initial["outlet"], placeholder="outlet (required)", suggester=self.outlets,
                              classes="s-outlet")
-            yield ChoiceInput(self.initial["kind"], choices=SOURCE_KINDS, placeholder="kind: media, telegram…",
+            yield ChoiceInput(self.initial["kind"], choices=SOURCE_KIND.choices, placeholder="kind: media, telegram…",
                               classes="s-kind")
             yield FieldInput(self.initial["published"], placeholder="published YYYY-MM-DD", classes="s-published")
         yield FieldInput(self.initial["url"], placeholder="https://…", classes="s-url")
