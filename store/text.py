@@ -18,11 +18,16 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 _FORBIDDEN_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
-#: What ``printable`` rewrites: C0 and C1 controls and DEL as ``\xNN``; bidi controls, line and
-#: paragraph separators and lone surrogates as ``\uNNNN``.
+#: What ``printable`` rewrites: C0 controls as ``\xNN`` (as Python and shells write them); DEL,
+#: C1 controls, bidi controls, line and paragraph separators and lone surrogates as ``\uNNNN``,
+#: which inside a JSON string is also the JSON escape of the same character (JSON output stays
+#: valid JSON, and C0 controls never reach it unescaped).
 _ESCAPES: dict[int, str] = {
-    **{code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))},
-    **{code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)},
+    **{code: f"\\x{code:02x}" for code in range(0x20)},
+    **{
+        code: f"\\u{code:04x}"
+        for code in (*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)
+    },
 }
 _ESCAPES_MULTILINE = {code: text for code, text in _ESCAPES.items() if code not in (0x09, 0x0A)}
 _SURROGATE = re.compile("[\ud800-\udfff]")

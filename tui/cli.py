@@ -50,6 +50,7 @@ from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
 from store.models import CASUALTY_STATUSES
 from store.recovery import backup_report
 from store.seeds import seed_incidents
+from store.text import printable
 from tui import plain
 
 PROG = "incident-journal"
@@ -57,6 +58,16 @@ ENV_JOURNAL = "INCIDENT_JOURNAL"
 
 #: Model field -> the option a person typed it with, so errors name what they can fix.
 OPTION_FOR_FIELD = {spec.name: spec.cli_option for spec in FIELDS}
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` (to stderr with ``err``); every output line of the CLI goes through here.
+
+    Whatever a record, a file or an error holds, control characters reach the terminal only as
+    escapes (``\\x1b``): a journal shared or edited by hand cannot clear the screen, set the
+    title or write the clipboard.
+    """
+    click.echo(printable(message, multiline=True), err=err, nl=nl)
 
 
 class InputError(click.ClickException):
@@ -289,9 +300,9 @@ def seed_command(journal: Journal) -> None:
     """Add the example incidents from the article the project started from (once)."""
     result = journal.import_incidents(seed_incidents())
     if result.added:
-        click.echo(f"added {len(result.added)} example incidents to {journal.path}")
+        echo(f"added {len(result.added)} example incidents to {journal.path}")
     else:
-        click.echo(f"the {len(result.skipped)} example incidents are already in {journal.path}; nothing added")
+        echo(f"the {len(result.skipped)} example incidents are already in {journal.path}; nothing added")
 
 
 @cli.command("add")
@@ -301,7 +312,7 @@ def add_command(journal: Journal, **options: Any) -> None:
     """Record a new incident; prints its id."""
     fields = _validated(IncidentFields.model_validate, _given(options))
     incident = journal.add(fields)
-    click.echo(incident.id)
+    echo(incident.id)
     _tell_duplicates(journal.possible_duplicates([incident]))
 
 
@@ -312,9 +323,9 @@ DUPLICATES_SHOWN = 5
 def _tell_duplicates(duplicates: list[Any]) -> None:
     """Each possible duplicate on a line of stderr (a warning: the incident is saved)."""
     for duplicate in duplicates[:DUPLICATES_SHOWN]:
-        click.echo(f"{PROG}: warning: {duplicate}", err=True)
+        echo(f"{PROG}: warning: {duplicate}", err=True)
     if len(duplicates) > DUPLICATES_SHOWN:
-        click.echo(f"{PROG}: warning: and {len(duplicates) - DUPLICATES_SHOWN} more possible duplicates", err=True)
+        echo(f"{PROG}: warning: and {len(duplicates) - DUPLICATES_SHOWN} more possible duplicates", err=True)
 
 
 @cli.command("edit")
@@ -332,7 +343,7 @@ def edit_command(journal: Journal, incident_id: str, **options: Any) -> None:
         raise InputError("nothing to change: give at least one option, e.g. --killed 2")
     changed = _validated(lambda given: incident.with_changes(**given), changes)
     saved = journal.update(changed)
-    click.echo(f"updated {saved.id} (revision {saved.revision})")
+    echo(f"updated {saved.id} (revision {saved.revision})")
 
 
 @cli.command("delete")
@@ -345,9 +356,9 @@ def delete_command(journal: Journal, incident_id: str, yes: bool) -> None:
     if not yes:
         if not sys.stdin.isatty():
             raise InputError("refusing to delete without confirmation: add --yes")
-        click.confirm(f"Delete {incident.id[:8]} {incident.title!r}?", abort=True, err=True)
+        click.confirm(printable(f"Delete {incident.id[:8]} {incident.title!r}?"), abort=True, err=True)
     journal.delete(incident.id)
-    click.echo(f"deleted {incident.id}")
+    echo(f"deleted {incident.id}")
 
 
 @cli.command("list")
@@ -359,17 +370,17 @@ def list_command(journal: Journal, output: str = "table", **filters: Any) -> Non
     defaults = {"region": None, "casualties": (), "search": "", "date_from": None, "date_to": None, "event_type": None}
     incidents = journal.query(build_filter(**{**defaults, **filters}))
     if output.lower() == "json":
-        click.echo(incidents_to_json(incidents).decode(), nl=False)
+        echo(incidents_to_json(incidents).decode(), nl=False)
     elif not incidents:
         hint = "" if len(journal) else f"; add one with '{PROG} add' or try '{PROG} seed'"
-        click.echo(f"no incidents{' match' if len(journal) else ''}{hint}", err=True)
+        echo(f"no incidents{' match' if len(journal) else ''}{hint}", err=True)
     else:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         for line in plain.table(incidents, width):
-            click.echo(line)
+            echo(line)
     bad = journal.bad_records()
     if bad:
-        click.echo(f"{PROG}: {len(bad)} invalid incidents are not shown; run '{PROG} check'", err=True)
+        echo(f"{PROG}: {len(bad)} invalid incidents are not shown; run '{PROG} check'", err=True)
 
 
 @cli.command("show")
@@ -382,10 +393,10 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
     if output.lower() == "json":
         import orjson
 
-        click.echo(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
+        echo(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
     else:
         for line in plain.detail(incident):
-            click.echo(line)
+            echo(line)
 
 
 #: The format ``export`` writes for a file name ending so (without ``--format``; none: json).
@@ -472,20 +483,20 @@ def import_command(
     finally:
         progress.close()
     for warning in plan.warnings:
-        click.echo(f"{PROG}: warning: {warning}", err=True)
+        echo(f"{PROG}: warning: {warning}", err=True)
     if plan.errors and not skip_invalid:
         raise plan.rejected()
     for error in plan.errors:
-        click.echo(f"{PROG}: skipped {error}", err=True)
+        echo(f"{PROG}: skipped {error}", err=True)
     for duplicate in plan.duplicates:
         row = plan.row_of.get(duplicate.incident_id)
-        click.echo(f"{PROG}: row {row}: {duplicate}", err=True)
+        echo(f"{PROG}: row {row}: {duplicate}", err=True)
     added_meanwhile = 0
     if not dry_run and (plan.new or plan.updates):
         if len(plan.new) + len(plan.updates) >= PROGRESS_FROM and sys.stderr.isatty():
-            click.echo(f"saving {len(plan.new) + len(plan.updates)} incidents…", err=True)
+            echo(f"saving {len(plan.new) + len(plan.updates)} incidents…", err=True)
         added_meanwhile = len(journal.import_incidents(plan.new, updates=plan.updates).skipped)
-    click.echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
+    echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
 
 
 @cli.command("export")
@@ -520,10 +531,10 @@ def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool,
         stream.flush()
     else:
         export_file(incidents, fmt, target, excel=excel)
-        click.echo(f"exported {_plural(len(incidents), 'incident')} to {target} ({fmt})", err=True)
+        echo(f"exported {_plural(len(incidents), 'incident')} to {target} ({fmt})", err=True)
     bad = journal.bad_records(validate=False)
     if bad:
-        click.echo(f"{PROG}: the journal holds {len(bad)} invalid incidents, never exported; "
+        echo(f"{PROG}: the journal holds {len(bad)} invalid incidents, never exported; "
                    f"'{PROG} check' names them", err=True)
 
 
@@ -538,8 +549,8 @@ def check_command(ctx: click.Context) -> None:
     try:
         journal = Journal(path)
     except JournalUnreadable as exc:
-        click.echo(f"{PROG}: {exc}", err=True)
-        click.echo(f"{PROG}: {backup_report(path)}", err=True)
+        echo(f"{PROG}: {exc}", err=True)
+        echo(f"{PROG}: {backup_report(path)}", err=True)
         raise click.exceptions.Exit(1) from None
     with journal:
         _check(journal)
@@ -548,11 +559,11 @@ def check_command(ctx: click.Context) -> None:
 def _check(journal: Journal) -> None:
     bad = journal.bad_records()
     for record in bad:
-        click.echo(str(record))
+        echo(str(record))
     if bad:
-        click.echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
+        echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
         raise click.exceptions.Exit(1)
-    click.echo(f"{len(journal)} incidents in {journal.path}, all valid")
+    echo(f"{len(journal)} incidents in {journal.path}, all valid")
 
 
 @cli.command("history")
@@ -562,11 +573,11 @@ def history_command(journal: Journal, incident_id: str) -> None:
     """Show what happened to an incident, deleted ones included: each revision's changes."""
     steps = journal.history(incident_id)
     if not steps:
-        click.echo("no changes since it was recorded")
+        echo("no changes since it was recorded")
     for step in steps:
-        click.echo(step.headline())
+        echo(step.headline())
         for change in step.changes:
-            click.echo(f"  {change.field}: {change.old} → {change.new}")
+            echo(f"  {change.field}: {change.old} → {change.new}")
 
 
 @cli.command("restore")
@@ -576,9 +587,9 @@ def restore_command(journal: Journal, incident_id: str) -> None:
     """Bring back a deleted incident, as it was when it was deleted."""
     incident = journal.restore(incident_id)
     if incident is None:
-        click.echo(f"restored {incident_id}, as it was: invalid; '{PROG} check' says what to fix")
+        echo(f"restored {incident_id}, as it was: invalid; '{PROG} check' says what to fix")
     else:
-        click.echo(f"restored {incident.id} (revision {incident.revision}): {incident.title}")
+        echo(f"restored {incident.id} (revision {incident.revision}): {incident.title}")
 
 
 @cli.command("deleted")
@@ -587,10 +598,10 @@ def deleted_command(journal: Journal) -> None:
     """List the deleted incidents that 'restore' can bring back."""
     entries = journal.deleted()
     if not entries:
-        click.echo("no deleted incidents", err=True)
+        echo("no deleted incidents", err=True)
     for entry in entries:
         title = (entry.record or {}).get("title", "")
-        click.echo(f"{entry.incident_id[:8]}  deleted {entry.at:%Y-%m-%d %H:%M} UTC  {title}")
+        echo(f"{entry.incident_id[:8]}  deleted {entry.at:%Y-%m-%d %H:%M} UTC  {title}")
 
 
 # -- entry point --------------------------------------------------------------------------
@@ -623,14 +634,14 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         status = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo(f"{PROG}: cancelled", err=True)
+        echo(f"{PROG}: cancelled", err=True)
         status = 1
     except (click.ClickException, JournalError) as exc:
         lines, status = _error_lines(exc)
         for line in lines:
-            click.echo(f"{PROG}: {line}", err=True)
+            echo(f"{PROG}: {line}", err=True)
     except KeyboardInterrupt:
-        click.echo(f"{PROG}: interrupted", err=True)
+        echo(f"{PROG}: interrupted", err=True)
         status = 130
     except BrokenPipeError:
         sys.stderr.close()
