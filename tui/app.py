@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterable
 
 from textual.app import SystemCommand
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError, PossibleDuplicate
 from store.rows import IncidentRow
+from store.text import printable
 from tui.keys import OrderedKeysApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit import EditScreen
@@ -105,6 +107,21 @@ class JournalApp(OrderedKeysApp):
             self.screen.post_message(self.JournalChanged())
             self.notify("The journal was changed by another program; showing its new content.", timeout=3)
         return changed
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app (screens' and widgets' ``notify`` come here): never markup, and
+        whatever a title, a file name or an error holds is shown escaped (``printable``), so no
+        record can send a control sequence to the terminal through a toast."""
+        super().notify(printable(message, multiline=True), title=printable(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- the store, for the screens ----------------------------------------------------------
 

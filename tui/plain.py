@@ -1,6 +1,8 @@
-"""Plain-text views of incidents for the command line: the list table and the detail.
+"""Plain-text views of incidents for the command line and the app: the list table and the detail.
 
-User text is printed as it is: nothing here interprets markup.
+User text is shown as it is written, except what a terminal would act on: control characters,
+bidi controls and the like come out escaped (``\\x1b``, ``store.text.printable``), whatever a
+record holds. Nothing here interprets markup.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from rich.cells import cell_len, set_cell_size
 
 from store import Incident
 from store.fields import FIELDS, GROUPS, in_group, shown_value
+from store.text import printable
 
 SHORT_ID = 8
 
@@ -22,8 +25,9 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def one_line(text: str) -> str:
+    """``text`` safe to print on one line: escaped (``printable``), runs of spaces made one."""
+    return " ".join(printable(text).split())
 
 
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -54,7 +58,7 @@ def table_row(incident: Incident) -> tuple[str, ...]:
 
 def table(incidents: Sequence[Incident], width: int | None) -> list[str]:
     """The list as aligned lines; the title column takes what ``width`` leaves (all if None)."""
-    rows = [tuple(_one_line(cell) for cell in table_row(incident)) for incident in incidents]
+    rows = [tuple(one_line(cell) for cell in table_row(incident)) for incident in incidents]
     headings = [heading for heading, _ in COLUMNS]
     widths = []
     for index, (heading, cap) in enumerate(COLUMNS[:-1]):
@@ -82,8 +86,10 @@ def detail_line(label: str, value: str) -> str:
 
 def detail(incident: Incident) -> list[str]:
     """Every field of one incident, in the groups of the form (``store.fields``), one per line;
-    empty optional fields are left out, the summary and quotes kept as written."""
-    out = [incident.title, "=" * min(cell_len(incident.title), 80)]
+    empty optional fields are left out, the summary and quotes kept as written (their lines
+    kept; every line escaped by ``printable``)."""
+    title = printable(incident.title)
+    out = [title, "=" * min(cell_len(title), 80)]
     for group in GROUPS:
         lines: list[str] = []
         for spec in in_group(group):
@@ -95,7 +101,7 @@ def detail(incident: Incident) -> list[str]:
                 text = getattr(incident, spec.name)
                 if text:
                     lines.append(detail_line(spec.label, ""))
-                    lines.extend(f"    {text_line}" for text_line in text.splitlines())
+                    lines.extend(f"    {text_line}" for text_line in _lines(text))
             else:
                 value = shown_value(spec, incident)
                 if value or spec.required or spec.kind == "count":
@@ -116,7 +122,13 @@ def detail(incident: Incident) -> list[str]:
             f"updated {incident.updated_at:%Y-%m-%d %H:%M} UTC)",
         )
     )
-    return out
+    return [printable(line, multiline=True) for line in out]  # the lines hold no "\n"; tabs stay
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text field as written: escaped before they are split, so only ``\\n``
+    breaks them (``splitlines`` of the text itself would break at ``\\x1c`` or ``\\u2028`` too)."""
+    return printable(text, multiline=True).splitlines()
 
 
 def _source_lines(incident: Incident) -> list[str]:
@@ -127,7 +139,7 @@ def _source_lines(incident: Incident) -> list[str]:
         if source.url:
             lines.append(f"     {source.url}")
         if source.quote:
-            lines.extend(f"     > {quote_line}" for quote_line in source.quote.splitlines())
+            lines.extend(f"     > {quote_line}" for quote_line in _lines(source.quote))
     return lines
 
 

@@ -1,4 +1,8 @@
-"""``ConfirmScreen``: a yes/no question; ``y`` answers yes, ``n`` or ``Esc`` no."""
+"""``ConfirmScreen``: a yes/no question; ``y`` answers yes, ``n`` or ``Esc`` no.
+
+The question and its detail (often a record's title) are shown literally, escaped as
+``printable`` does: no markup, no control sequence reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from store.text import printable
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -24,9 +30,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(Content(self.question), id="confirm-question")
+            yield Static(Content(printable(self.question, multiline=True)), id="confirm-question")
             if self.detail:
-                yield Static(Content(self.detail), id="confirm-detail")
+                yield Static(Content(printable(self.detail, multiline=True)), id="confirm-detail")
             yield Static(Content("y  yes      n  no"), id="confirm-keys")
 
     def action_answer(self, answer: bool) -> None:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from store import Incident, JournalError
+from store.text import printable
 from tui.plain import DETAIL_HEADINGS, DETAIL_LABELS, detail
 from tui.screens.base import JournalScreen
 from tui.screens.help import HelpScreen
@@ -16,7 +17,8 @@ from tui.screens.history import HistoryScreen
 
 
 def detail_content(incident: Incident) -> Content:
-    """The incident's fields: the title, group headings and labels in bold; user text literal."""
+    """The incident's fields: the title, group headings and labels in bold; user text literal
+    (and escaped: ``detail`` writes every line through ``printable``)."""
     lines = detail(incident)
     content = Content("\n".join(lines))
     offset = 0
@@ -73,7 +75,7 @@ class DetailScreen(JournalScreen[str | None]):
         position = self.ids.index(self.current) + 1 if self.current in self.ids else 0
         where = f"{position} of {len(self.ids)}" if position else "not in the filtered list"
         self.query_one("#detail-position", Static).update(
-            Content(f"Incident {incident.id[:8]}  ·  {where}  ·  [ previous   ] next   Esc back")
+            Content(f"Incident {printable(incident.id[:8])}  ·  {where}  ·  [ previous   ] next   Esc back")
         )
         self.query_one("#detail-body", Static).update(detail_content(incident))
         self.query_one("#detail-scroll").scroll_home(animate=False)

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from store import Incident, JournalError
 from store.exchange import CSV_FORMATS, SUFFIXES, export_file, export_target_problem, incidents_from_records
 from store.rows import IncidentRow
+from store.text import printable
 from tui.screens.base import JournalModal
 
 FORMAT_CHOICES = (
@@ -72,7 +73,7 @@ class ExportScreen(JournalModal[Path | None]):
         with Vertical(id="export-box"):
             yield Static(Content(f"Export the {count:,} incident{'s' if count != 1 else ''} the list shows{invalid}"),
                          id="export-heading")
-            yield Static(Content(f"Shown: {self.filters}"), id="export-filters")
+            yield Static(Content(printable(f"Shown: {self.filters}")), id="export-filters")
             yield Label("Format")
             yield Select(FORMAT_CHOICES, value=self.fmt, allow_blank=False, id="export-format")
             yield Label("File")
@@ -89,7 +90,7 @@ class ExportScreen(JournalModal[Path | None]):
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
-        self.query_one("#export-destination", Static).update(Content(self.destination_text()))
+        self.query_one("#export-destination", Static).update(Content(printable(self.destination_text())))
         path = self.query_one("#export-path", Input)
         path.focus()
         path.cursor_position = len(path.value)
@@ -111,7 +112,7 @@ class ExportScreen(JournalModal[Path | None]):
     def _path_typed(self) -> None:
         self._replace_confirmed = None
         self.show_error("")
-        self.query_one("#export-destination", Static).update(Content(self.destination_text()))
+        self.query_one("#export-destination", Static).update(Content(printable(self.destination_text())))
 
     def destination_text(self) -> str:
         """Where the typed name puts the file: relative names are in the current folder."""
@@ -130,8 +131,9 @@ class ExportScreen(JournalModal[Path | None]):
         return path if path.is_absolute() else Path.cwd() / path
 
     def show_error(self, message: str) -> None:
+        """Say what is wrong under the field (a file name or an error may hold anything: escaped)."""
         error = self.query_one("#export-error", Static)
-        error.update(Content(message))
+        error.update(Content(printable(message, multiline=True)))
         error.set_class(bool(message), "-shown")
 
     def target(self) -> Path | None:

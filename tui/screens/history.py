@@ -1,4 +1,7 @@
-"""``HistoryScreen``: each revision of an incident with the fields it changed, old and new."""
+"""``HistoryScreen``: each revision of an incident with the fields it changed, old and new.
+
+Values are shown as stored, escaped as ``printable`` does (an old revision may hold anything).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from store.history import HistoryStep
+from store.text import printable
 from tui.screens.base import JournalScreen
 
 
@@ -17,12 +21,13 @@ def history_content(steps: list[HistoryStep]) -> Content:
         return Content("No changes since it was recorded.")
     lines: list[Content] = []
     for step in steps:
-        lines.append(Content.styled(step.headline(), "bold"))
+        lines.append(Content.styled(printable(step.headline()), "bold"))
         for change in step.changes:
             lines.append(
                 Content.assemble(
-                    "  ", Content.styled(change.field, "bold"), ": ",
-                    Content.styled(change.old, "red"), "  →  ", Content.styled(change.new, "green"),
+                    "  ", Content.styled(printable(change.field), "bold"), ": ",
+                    Content.styled(printable(change.old, multiline=True), "red"), "  →  ",
+                    Content.styled(printable(change.new, multiline=True), "green"),
                 )
             )
         lines.append(Content(""))
@@ -38,7 +43,8 @@ class HistoryScreen(JournalScreen[None]):
         self.incident_title = title
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"History of {self.incident_id[:8]}: {self.incident_title}"), id="history-heading")
+        heading = printable(f"History of {self.incident_id[:8]}: {self.incident_title}")
+        yield Static(Content(heading), id="history-heading")
         with VerticalScroll(id="history-scroll"):
             yield Static(history_content(self.journal.history(self.incident_id)), id="history-body")
         yield Footer(compact=True)

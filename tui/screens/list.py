@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
 from store.rows import IncidentRow
+from store.text import printable
 from tui.screens.base import JournalScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
@@ -157,7 +158,7 @@ class ListScreen(JournalScreen[None]):
         self.query_one("#title-bar", Static).update(
             Content(
                 f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}"
-                f"  ·  {short_path(journal.path)}"
+                f"  ·  {printable(short_path(journal.path))}"
             )
         )
         incidents = rows
@@ -183,11 +184,12 @@ class ListScreen(JournalScreen[None]):
         if (regions, current) == self._regions_shown:
             return  # typing a search changes neither: leave the picker alone
         self._regions_shown = (regions, current)
+        # Text: literal, and found by typing; the name escaped (the value, what filters, is not).
         options = [("All regions", ALL)] + [
-            (Text(f"{region} ({count})"), region) for region, count in regions  # Text: literal, and found by typing
+            (Text(f"{printable(region)} ({count})"), region) for region, count in regions
         ]
         if current not in {value for _, value in options}:
-            options.append((Text(f"{current} (0)"), current))
+            options.append((Text(f"{printable(current)} (0)"), current))
         with self.prevent(Select.Changed):
             select.set_options(options)
             select.value = current

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 
 from store.overview import Overview, overview
 from store.rows import IncidentRow
+from store.text import printable
 from tui.widgets.bar_chart import Bar, BarChart
 
 STATUS_LABELS = {
@@ -51,7 +52,7 @@ def totals_text(figures: Overview, filters: str, in_journal: int) -> Content:
         "12 = exactly 12 · 12+ = at least 12 · 12-20 = between · ? = unknown",
         f"Shown: {filters}",
     ]
-    return Content("\n").join(Content(line) for line in lines)
+    return Content("\n").join(Content(printable(line)) for line in lines)  # the filters name a region
 
 
 #: Up to this many rows are counted before the screen is drawn; more are counted in a thread

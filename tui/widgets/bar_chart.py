@@ -1,6 +1,7 @@
 """``BarChart``: one labelled horizontal bar per row, scaled to the width it is given.
 
-Labels and figures are drawn as plain text (never parsed as markup): they come from the data.
+Labels and figures are drawn as plain text (never parsed as markup): they come from the data,
+so they are escaped as ``store.text.printable`` does (a region's name may hold anything).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
+
+from store.text import printable
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 #: Labels may take a third of the width, and at least this many cells, before they are cut.
@@ -64,20 +67,22 @@ class BarChart(Widget):
         if not self.bars:
             return Text("none", style="dim")
         width = self.size.width or 80
-        label_width = min(max(cell_len(bar.label) for bar in self.bars), max(LABEL_MIN, width // 3))
+        labels = [printable(bar.label) for bar in self.bars]
+        notes = [printable(bar.note) for bar in self.bars]
+        label_width = min(max(map(cell_len, labels)), max(LABEL_MIN, width // 3))
         number_width = max(len(f"{bar.value:,}") for bar in self.bars)
-        note_width = max(cell_len(bar.note) for bar in self.bars)
+        note_width = max(map(cell_len, notes))
         text_width = label_width + GAP + number_width + GAP + (note_width + GAP if note_width else 0)
         bar_width = max(MIN_BAR, width - text_width)
         largest = max(bar.value for bar in self.bars)
         bar_style = self.get_component_rich_style("bar-chart--bar")
         text = Text(no_wrap=True, overflow="ellipsis")
-        for position, bar in enumerate(self.bars):
+        for position, (bar, label, note) in enumerate(zip(self.bars, labels, notes, strict=True)):
             if position:
                 text.append("\n")
-            text.append(_fit(bar.label, label_width) + " " * GAP)
+            text.append(_fit(label, label_width) + " " * GAP)
             text.append(f"{bar.value:>{number_width},}" + " " * GAP, style="bold")
             if note_width:
-                text.append(_fit(bar.note, note_width) + " " * GAP, style="dim" if bar.value == 0 else "")
+                text.append(_fit(note, note_width) + " " * GAP, style="dim" if bar.value == 0 else "")
             text.append(bar_text(bar.value, largest, bar_width), style=bar_style)
         return text

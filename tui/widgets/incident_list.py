@@ -21,7 +21,7 @@ from textual.strip import Strip
 from store import BadRecord
 from store.history import display_value
 from store.rows import IncidentRow
-from tui.plain import fit
+from tui.plain import fit, one_line
 
 #: (heading, width, narrowest) of each column but the last; the title takes what is left.
 COLUMNS: tuple[tuple[str, int, int], ...] = (
@@ -83,10 +83,11 @@ def row_cells(row: Row) -> list[str]:
 
 
 def line_text(cells: Sequence[str], width: int) -> str:
-    """The cells laid out in columns across ``width`` cells (text is never interpreted)."""
-    parts = [fit(" ".join(cell.split()), column) for cell, column in zip(cells, column_widths(width), strict=False)]
+    """The cells laid out in columns across ``width`` cells: text is never interpreted, and what
+    a terminal would act on (control characters, bidi controls) is shown escaped."""
+    parts = [fit(one_line(cell), column) for cell, column in zip(cells, column_widths(width), strict=False)]
     used = sum(column_widths(width)) + GAP * len(parts)
-    parts.append(fit(" ".join(cells[-1].split()), max(width - used, 1)))
+    parts.append(fit(one_line(cells[-1]), max(width - used, 1)))
     return (" " * GAP).join(parts)
 
 
