@@ -15,7 +15,15 @@ class JournalError(Exception):
 
 
 class JournalUnreadable(JournalError):
-    """The journal file exists but cannot be used (bad JSON, newer schema, not a journal)."""
+    """The journal file exists but cannot be used (bad JSON, newer schema, not a journal).
+
+    ``backup_may_help``: whether its ``.bak`` may be what to go back to (false when the path is
+    not a file at all, or the message already says what to do).
+    """
+
+    def __init__(self, message: str, *, backup_may_help: bool = True) -> None:
+        super().__init__(message)
+        self.backup_may_help = backup_may_help
 
 
 class JournalWriteError(JournalError):

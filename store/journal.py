@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import os
 import re
+import shlex
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,7 +47,7 @@ from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
-from store.storage import AtomicJSONStorage, file_signature
+from store.storage import AtomicJSONStorage, backup_path, decode, file_signature, read_file, resolved
 from store.suggestions import ValueIndex
 
 INCIDENTS_TABLE = "incidents"
@@ -116,9 +117,18 @@ class Journal:
     """The incidents in one journal file. Use as a context manager, or call ``close``."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        if not self.path.name or self.path.is_dir():
-            raise JournalUnreadable(f"{str(path)!r} is not a journal file name")
+        given = Path(path)
+        if not given.name or given.is_dir():
+            raise JournalUnreadable(f"{str(path)!r} is not a journal file name", backup_may_help=False)
+        if given.is_symlink() and not given.exists():
+            raise JournalUnreadable(
+                f"{given} is a symbolic link to {os.readlink(given)}, which does not exist; "
+                "it was not followed",
+                backup_may_help=False,
+            )
+        #: The journal file: a symlink given is resolved here, once; its target is what is read,
+        #: written and locked, so every path to one journal shares one lock.
+        self.path = resolved(given)
         self._lock = FileLock(lock_path(self.path))
         #: Bumped on every (re-)read of the file: whoever keeps derived state can tell.
         self.generation = 0
@@ -158,9 +168,11 @@ class Journal:
 
     def _open_unpaused(self) -> None:
         database = TinyDB(
-            self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True, exact_integers=False
+            self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True, backup_guard=INCIDENTS_TABLE
         )
         storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
+        if not storage.read():
+            self._refuse_if_backup_holds_incidents()
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._db, self._storage, self.migrated_from = database, storage, migrated_from
         self.generation += 1
@@ -182,6 +194,33 @@ class Journal:
         #: Bumped on every change made here, so work done in slices can tell it is out of date.
         self._changes = 0
         self._index()
+
+    def _refuse_if_backup_holds_incidents(self) -> None:
+        """A journal file that is missing, empty or blank while its ``.bak`` holds incidents was
+        emptied by mistake (``: > journal.json``) or lost: opening it as a new, empty journal
+        would make the next save's backup empty too, and both copies would be gone."""
+        backup = backup_path(self.path)
+        try:
+            raw, _ = read_file(backup)
+            tables = decode(raw, backup, exact_integers=False) or {}
+        except (OSError, JournalUnreadable):
+            return
+        held = tables.get(INCIDENTS_TABLE)
+        if not isinstance(held, dict) or not held:
+            return
+        state = "is empty" if self.path.exists() else "is missing"
+        count = f"{len(held)} incident{'' if len(held) == 1 else 's'}"
+        raise JournalUnreadable(
+            f"{self.path} {state} but its backup {backup.name} holds {count}; nothing was changed. "
+            f"To go back to the backup: cp -p {shlex.quote(str(backup))} {shlex.quote(str(self.path))}",
+            backup_may_help=False,
+        )
+
+    @property
+    def file_problems(self) -> list[str]:
+        """What was wrong in the file as read and is mended in memory (a record key found twice:
+        both records kept); a save writes the mended journal."""
+        return list(self._storage.problems)
 
     def _migrate(self, storage: AtomicJSONStorage) -> int | None:
         """Bring an older journal forward in memory; refuse a newer one. Returns the old version."""

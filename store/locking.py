@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import JournalBusy, JournalWriteError
+from store.storage import file_kind
 
 LOCK_SUFFIX = ".lock"
 
@@ -29,9 +32,22 @@ class FileLock:
     def held(self) -> Iterator[None]:
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Never through a symlink: one planted (or left dangling) at the lock's name would
+            # make every save create or open whatever file it points to.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise JournalWriteError(
+                    f"{self.path} is a symbolic link; a lock file must be a plain file, so nothing was saved "
+                    "(remove the link)"
+                ) from None
             raise JournalWriteError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        kind = os.fstat(fd).st_mode
+        if not stat.S_ISREG(kind):
+            os.close(fd)
+            raise JournalWriteError(
+                f"{self.path} is {file_kind(kind)}, not a plain file; nothing was saved (remove it)"
+            )
         try:
             deadline = time.monotonic() + self.timeout
             while True:

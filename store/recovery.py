@@ -8,7 +8,7 @@ from pathlib import Path
 
 from store.errors import JournalUnreadable
 from store.migrations import SCHEMA_VERSION, stored_version
-from store.storage import backup_path, decode
+from store.storage import backup_path, decode, read_file
 
 
 def backup_report(path: Path) -> str:
@@ -17,8 +17,9 @@ def backup_report(path: Path) -> str:
     if not backup.exists():
         return f"there is no backup ({backup.name}) to go back to"
     try:
-        tables = decode(backup.read_bytes(), backup) or {}
-    except (JournalUnreadable, OSError) as exc:
+        raw, _ = read_file(backup)
+        tables = decode(raw, backup) or {}
+    except (JournalUnreadable, OSError, MemoryError, RecursionError) as exc:
         return f"the backup is not usable either: {exc}"
     version = stored_version(tables) if tables else SCHEMA_VERSION
     if not isinstance(version, int) or version > SCHEMA_VERSION:

@@ -7,6 +7,12 @@ failed write leaves either the old file or the new one, whole. The version being
 kept as ``<file>.bak``. New files get mode 0600.
 
 ``batch()`` groups several TinyDB operations (on one table or several) into one atomic write.
+
+What is read is kept exactly: integers of any size, every record of a file that holds a key
+twice (the later ones renamed, and named in ``problems``), and a file is only read if it is a
+regular file of at most ``store.limits.MAX_INPUT_BYTES``. What is written never goes in place
+of what is not a regular file, of a file the user may not write, or through a symlink: a
+symlinked path is resolved once, when the storage is made, and its target is written.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import stat as stat_module
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +31,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from store import limits
 from store.errors import JournalUnreadable, JournalWriteError
 
 NEW_FILE_MODE = 0o600
@@ -58,6 +66,49 @@ def _keep_backup(path: Path, backup: Path) -> None:
         raise
 
 
+_KINDS = {
+    stat_module.S_IFDIR: "a folder",
+    stat_module.S_IFCHR: "a character device",
+    stat_module.S_IFBLK: "a block device",
+    stat_module.S_IFIFO: "a FIFO (named pipe)",
+    stat_module.S_IFSOCK: "a socket",
+    stat_module.S_IFLNK: "a symbolic link",
+}
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``st_mode`` is, in words: "a regular file", "a character device", ..."""
+    return _KINDS.get(stat_module.S_IFMT(mode), "a regular file" if stat_module.S_ISREG(mode) else "not a file")
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with a symlink in its last part resolved (a chain of them too): the file that
+    reading and writing ``path`` means. Other paths are returned as they are."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def replace_problem(path: Path, info: os.stat_result) -> str | None:
+    """Why the existing file ``path`` (whose ``lstat`` is ``info``) must not be replaced by a
+    new one, or None: it is not a regular file (a device, a FIFO, a symlink, ...), it is
+    read-only, or it belongs to another user, whom replacing it would take it from."""
+    if not stat_module.S_ISREG(info.st_mode):
+        return f"{path} is {file_kind(info.st_mode)}, not a regular file; it was not replaced"
+    mode = stat_module.S_IMODE(info.st_mode)
+    euid = os.geteuid()
+    if euid == 0:  # root may write anything: a file made read-only for everyone says "don't"
+        if not mode & 0o222:
+            return f"{path} is read-only (mode {mode:04o}); make it writable (chmod u+w) to save to it"
+        return None
+    if info.st_uid != euid:
+        return (
+            f"{path} belongs to another user (uid {info.st_uid}); saving would replace it with a file "
+            "of yours, so it was not saved"
+        )
+    if not os.access(path, os.W_OK, follow_symlinks=False):
+        return f"{path} is read-only (mode {mode:04o}); make it writable (chmod u+w) to save to it"
+    return None
+
+
 def atomic_write_bytes(
     path: Path, data: bytes, *, create_dirs: bool = False, backup: Path | None = None
 ) -> None:
@@ -65,22 +116,34 @@ def atomic_write_bytes(
 
     If ``backup`` is given and ``path`` exists, the old content is kept there first. On any
     failure the file at ``path`` is untouched, temporary files are removed and
-    ``JournalWriteError`` (naming the file and the reason) is raised.
+    ``JournalWriteError`` (naming the file and the reason) is raised. An existing ``path``
+    that must not be replaced (see ``replace_problem``: not a regular file, a symlink,
+    read-only, another user's) is refused the same way; the new file keeps the old one's mode,
+    and its owner (as root).
     """
     folder = path.parent
+    owner: tuple[int, int] | None = None
     try:
         if create_dirs:
             folder.mkdir(mode=NEW_FOLDER_MODE, parents=True, exist_ok=True)
         try:
-            mode = path.stat().st_mode & 0o777
-            exists = True
+            info = path.lstat()
         except FileNotFoundError:
             mode, exists = NEW_FILE_MODE, False
+        else:
+            problem = replace_problem(path, info)
+            if problem is not None:
+                raise JournalWriteError(problem)
+            mode, exists = stat_module.S_IMODE(info.st_mode), True
+            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()) and os.geteuid() == 0:
+                owner = (info.st_uid, info.st_gid)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _write_error(path, exc) from exc
     try:
         with open(fd, "wb", closefd=True) as handle:
+            if owner is not None:
+                os.fchown(handle.fileno(), *owner)
             os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
@@ -110,23 +173,17 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-#: A run of digits too long for a 64-bit integer (orjson would read it as a float).
-_LONG_NUMBER = re.compile(rb"\d{19,}")
-
-
 def encode(data: Any) -> bytes:
     """The journal's on-disk form: UTF-8 JSON, indented so a person can read and diff it."""
     try:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        # What orjson refuses but JSON allows (integers beyond 64 bits, non-text keys).
+        pass
+    # What orjson refuses but JSON allows (integers beyond 64 bits, non-text keys).
+    try:
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _parse(raw: bytes, exact_integers: bool) -> Any:
-    if exact_integers and _LONG_NUMBER.search(raw):
-        return json.loads(raw)  # exact big integers, as TinyDB's own storage keeps them
-    return orjson.loads(raw)
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise JournalWriteError(f"cannot write the journal: {exc}; nothing was saved") from None
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
@@ -138,18 +195,190 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def decode(raw: bytes, path: Path, *, exact_integers: bool = True) -> dict[str, dict[str, Any]] | None:
+def _size(count: int) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit}"
+    return f"{count} bytes"
+
+
+def read_file(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file ``path`` and the ``fstat`` of the very file read.
+
+    Refused (``JournalUnreadable``, naming the file) without reading: anything that is not a
+    regular file (a device such as ``/dev/zero``, a FIFO, which would wait forever, a folder),
+    and a file over ``limits.MAX_INPUT_BYTES``. ``FileNotFoundError`` passes through.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise JournalUnreadable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat_module.S_ISREG(info.st_mode):
+            raise JournalUnreadable(
+                f"{path} is {file_kind(info.st_mode)}, not a regular file; it was not read", backup_may_help=False
+            )
+        if info.st_size > limits.MAX_INPUT_BYTES:
+            raise JournalUnreadable(
+                f"{path} is {_size(info.st_size)}, over the {_size(limits.MAX_INPUT_BYTES)} a journal may "
+                "hold; it was not read"
+            )
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read(), info
+    except MemoryError:
+        raise JournalUnreadable(f"not enough memory to read {path}") from None
+    except OSError as exc:
+        raise JournalUnreadable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+#: A number token of 19 digits or more (orjson reads one beyond 64 bits as a float).
+_LONG_NUMBER = re.compile(rb"[-:,\[\s]\d{19,}")
+#: How deep a record may nest: far beyond any incident, well within what can be written.
+MAX_DEPTH = 200
+_CHUNK = 10_000
+
+
+def _rewritten(data: dict[str, dict[str, Any]], path: Path) -> tuple[int, int]:
+    """Encode what orjson read again, in slices of the file's own shape: returns how many ``:``
+    the file's encoding holds and how many ``e+``. Raises ``JournalUnreadable`` naming a record
+    nested too deeply to be written."""
+    colons, exponents = len(data), 0  # one ``:`` after each table's name
+    for table_name, table in data.items():
+        documents = list(table.items())
+        for start in range(0, len(documents), _CHUNK):
+            piece = dict(documents[start : start + _CHUNK])
+            try:
+                encoded = orjson.dumps({table_name: piece})
+            except TypeError as exc:
+                for key, document in piece.items():
+                    if _depth_over(document, MAX_DEPTH):
+                        raise JournalUnreadable(
+                            f"{path}: table {table_name!r}, record {key!r} is nested more than {MAX_DEPTH} "
+                            "levels deep; fix or remove it by hand"
+                        ) from None
+                raise JournalUnreadable(f"{path} cannot be read whole ({exc})") from None
+            colons += encoded.count(b":") - 1
+            exponents += encoded.count(b"e+")
+    return colons, exponents
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` levels of objects and arrays (no recursion)."""
+    level: list[Any] = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+            if isinstance(child, (dict, list))
+        ]
+    return False
+
+
+def _exact(raw: bytes, path: Path) -> tuple[Any, list[tuple[str, str]]]:
+    """Parse ``raw`` with Python's own JSON reader: integers exact, and a key found more than once
+    in one object kept under a new name (``"title (2)"``), the first under its own. Returns the
+    data and each (key, new name)."""
+    renamed: list[tuple[str, str]] = []
+
+    def keep_every_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        document: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in document:
+                number = 2
+                while f"{key} ({number})" in document:
+                    number += 1
+                renamed.append((key, f"{key} ({number})"))
+                key = f"{key} ({number})"
+            document[key] = value
+        return document
+
+    try:
+        return json.loads(raw, object_pairs_hook=keep_every_key), renamed
+    except RecursionError:  # pragma: no cover - the depth was checked before
+        raise JournalUnreadable(f"{path} is nested too deeply to be read") from None
+
+
+def _keep_renamed(data: Any, renamed: list[tuple[str, str]]) -> list[str]:
+    """Give a record that shared its key with another (renamed ``"7 (2)"`` by ``_exact``) a
+    numeric key of its own, after the last one (TinyDB holds one record per key); describe
+    every key found twice, where it is known."""
+    problems: list[str] = []
+    named = 0
+    for table_name, table in data.items() if isinstance(data, dict) else ():
+        if not isinstance(table, dict):
+            continue
+        again = [key for key in table if not key.isdecimal() and key.split(" (", 1)[0].isdecimal()]
+        last = max((int(key) for key in table if key.isdecimal()), default=0)
+        for key in again:
+            last += 1
+            table[str(last)] = table.pop(key)
+            named += 1
+            problems.append(
+                f"table {table_name!r}: record {key.split(' (', 1)[0]!r} is in the file more than once; "
+                f"each is kept, this one as record {str(last)!r}"
+            )
+        new_names = {new: old for old, new in renamed}
+        for key, document in table.items():
+            for name in (name for name in document if name in new_names) if isinstance(document, dict) else ():
+                named += 1
+                problems.append(
+                    f"table {table_name!r}, record {key!r}: key {new_names[name]!r} is in it more than once; "
+                    f"the later value is kept as {name!r}"
+                )
+    if len(renamed) > named:
+        problems.append(
+            f"{len(renamed) - named} more keys are each in one object more than once, deeper in the file; "
+            "the later values are kept under new names (\"<key> (2)\")"
+        )
+    return problems
+
+
+def decode(
+    raw: bytes, path: Path, *, exact_integers: bool = True, problems: list[str] | None = None
+) -> dict[str, dict[str, Any]] | None:
     """Parse a journal file's bytes; ``JournalUnreadable`` names the file and what is wrong.
 
-    ``exact_integers=False`` skips the scan for integers beyond 64 bits (orjson reads them as
-    floats): for data, like a journal's, whose model allows no such numbers.
+    Nothing read is lost or changed: integers beyond 64 bits stay exact (unless
+    ``exact_integers=False``), and a key found twice in one object (which JSON readers
+    silently drop) is kept under a new name and described in ``problems``. Records nested more
+    than ``MAX_DEPTH`` levels are refused. Empty or blank bytes are None (no journal yet).
     """
-    if len(raw) < 64 and not raw.strip():
+    if not raw or raw.isspace():
         return None
     try:
-        data = _parse(raw, exact_integers)
-    except ValueError as exc:  # orjson.JSONDecodeError and json.JSONDecodeError are ValueErrors
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "recursion" in str(exc).lower():
+            raise JournalUnreadable(f"{path} is nested more than {MAX_DEPTH} levels deep; it was not read") from exc
         raise JournalUnreadable(f"{path} is not valid JSON ({exc})") from exc
+    _check_shape(data, path)
+    # Encoding what was read again and comparing is cheap (orjson), and tells whether a key was
+    # dropped (fewer ``:``) or a long integer became a float (more ``e+``); only then is the file
+    # read again, slowly and exactly.
+    colons, exponents = _rewritten(data, path)
+    dropped_keys = raw.count(b":") != colons
+    long_numbers = exact_integers and exponents > raw.count(b"e+") and _LONG_NUMBER.search(raw) is not None
+    if dropped_keys or long_numbers:
+        data, renamed = _exact(raw, path)
+        found = _keep_renamed(data, renamed)
+        _check_shape(data, path)
+        if problems is not None:
+            problems.extend(found)
+    return data
+
+
+def _check_shape(data: Any, path: Path) -> None:
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise JournalUnreadable(f"{path} is not a journal: expected a JSON object of tables")
     for table_name, table in data.items():
@@ -160,11 +389,15 @@ def decode(raw: bytes, path: Path, *, exact_integers: bool = True) -> dict[str, 
                     f"{path}: table {table_name!r}, record {key!r} is not a JSON object "
                     "under a numeric key; fix or remove it by hand"
                 )
-    return data
 
 
 class AtomicJSONStorage(Storage):
-    """A TinyDB storage: one UTF-8 JSON file, read once, replaced atomically on each write."""
+    """A TinyDB storage: one UTF-8 JSON file, read once, replaced atomically on each write.
+
+    ``keep_backup``: keep the replaced version as ``<file>.bak``; with ``backup_guard`` (a
+    table name), a version whose table is empty never replaces a backup whose table is not.
+    A symlinked ``path`` is resolved here, once: its target is read and written.
+    """
 
     def __init__(
         self,
@@ -172,18 +405,24 @@ class AtomicJSONStorage(Storage):
         create_dirs: bool = False,
         keep_backup: bool = False,
         exact_integers: bool = True,
+        backup_guard: str | None = None,
         **_ignored: Any,
     ):
-        self.path = Path(path)
+        self.path = resolved(Path(path))
         self.exact_integers = exact_integers
         self.create_dirs = create_dirs
         self.backup = backup_path(self.path) if keep_backup else None
+        self.backup_guard = backup_guard
         self._data: dict[str, dict[str, Any]] | None = None
         self._loaded = False
         self._batching = 0
         self._pending = False
         #: The file as last read or written by this storage (see ``changed_on_disk``).
         self.signature: tuple[int, int, int] | None = None
+        #: What was found wrong in the file at the last read, and mended in memory (see ``decode``).
+        self.problems: list[str] = []
+        #: Whether the file on disk, as last read or written, holds documents in ``backup_guard``.
+        self._guarded_on_disk = False
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if not self._loaded:
@@ -193,17 +432,32 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> dict[str, dict[str, Any]] | None:
         try:
-            with open(self.path, "rb") as handle:
-                # The signature of the very file read, even if it is replaced meanwhile.
-                stat = os.fstat(handle.fileno())
-                raw = handle.read()
-            self.signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            raw, info = read_file(self.path)
         except FileNotFoundError:
-            self.signature = None
+            self.signature, self._guarded_on_disk, self.problems = None, False, []
             return None
-        except OSError as exc:
-            raise JournalUnreadable(f"cannot read {self.path}: {exc.strerror or exc}") from exc
-        return decode(raw, self.path, exact_integers=self.exact_integers)
+        # The signature of the very file read, even if it is replaced meanwhile.
+        self.signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+        problems: list[str] = []
+        data = decode(raw, self.path, exact_integers=self.exact_integers, problems=problems)
+        self.problems = problems
+        self._guarded_on_disk = self._guarded(data)
+        return data
+
+    def _guarded(self, data: dict[str, dict[str, Any]] | None) -> bool:
+        return bool(self.backup_guard and data and data.get(self.backup_guard))
+
+    def _backup_to_keep(self) -> Path | None:
+        """Where to keep the version on disk before it is replaced: nowhere if it holds none of
+        the guarded documents while the backup does (a backup is never emptied by a save)."""
+        if self.backup is None or self.backup_guard is None or self._guarded_on_disk:
+            return self.backup
+        try:
+            raw, _ = read_file(self.backup)
+            kept = decode(raw, self.backup, exact_integers=False)
+        except (OSError, JournalUnreadable):
+            return self.backup  # nothing whole to keep there
+        return None if self._guarded(kept) else self.backup
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if self._batching:
@@ -214,7 +468,7 @@ class AtomicJSONStorage(Storage):
     def _flush(self, data: dict[str, dict[str, Any]]) -> None:
         try:
             payload = encode(data)
-            atomic_write_bytes(self.path, payload, create_dirs=self.create_dirs, backup=self.backup)
+            atomic_write_bytes(self.path, payload, create_dirs=self.create_dirs, backup=self._backup_to_keep())
         except BaseException:
             # TinyDB changes the dict it read in place before calling write; after a failed
             # write that dict no longer matches the file, so forget it and read the file again.
@@ -223,6 +477,7 @@ class AtomicJSONStorage(Storage):
         self._data = data
         self._loaded = True
         self.signature = file_signature(self.path)
+        self._guarded_on_disk = self._guarded(data)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

@@ -550,18 +550,26 @@ def check_command(ctx: click.Context) -> None:
         journal = Journal(path)
     except JournalUnreadable as exc:
         echo(f"{PROG}: {exc}", err=True)
-        echo(f"{PROG}: {backup_report(path)}", err=True)
+        if exc.backup_may_help:
+            echo(f"{PROG}: {backup_report(path)}", err=True)
         raise click.exceptions.Exit(1) from None
     with journal:
         _check(journal)
 
 
 def _check(journal: Journal) -> None:
+    mended = journal.file_problems
+    for problem in mended:
+        echo(f"{journal.path}: {problem}")
     bad = journal.bad_records()
     for record in bad:
         echo(str(record))
+    if mended:
+        echo(f"{journal.path} holds {_plural(len(mended), 'key')} more than once (named above); every "
+             "record is kept, and the next save writes each under a key of its own", err=True)
     if bad:
         echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
+    if bad or mended:
         raise click.exceptions.Exit(1)
     echo(f"{len(journal)} incidents in {journal.path}, all valid")
 
@@ -623,7 +631,7 @@ def _error_lines(exc: BaseException) -> tuple[list[str], int]:
     if isinstance(exc, (IncidentNotFound, AmbiguousId)):
         return [str(exc)], 2
     if isinstance(exc, JournalUnreadable):
-        return [f"{exc}; '{PROG} check' tells how to recover"], 1
+        return [f"{exc}; '{PROG} check' tells how to recover" if exc.backup_may_help else str(exc)], 1
     if isinstance(exc, JournalError):
         return [str(exc)], 1
     raise exc
@@ -643,6 +651,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         echo(f"{PROG}: interrupted", err=True)
         status = 130
+    except MemoryError:
+        echo(f"{PROG}: out of memory; nothing was saved (is the input far larger than it should be?)", err=True)
+        status = 1
+    except RecursionError:
+        echo(f"{PROG}: the input is nested too deeply to be read; nothing was saved", err=True)
+        status = 1
     except BrokenPipeError:
         sys.stderr.close()
         status = 1

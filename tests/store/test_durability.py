@@ -7,10 +7,8 @@ with SIGKILL at random points, a write runs out of room under ``RLIMIT_FSIZE``, 
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
 import errno
-import io
 import json
 import os
 import random
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+import store.storage
 from store import (
     SCHEMA_VERSION,
     IncidentNotFound,
@@ -434,28 +433,6 @@ def test_an_add_keeps_what_the_command_line_added_meanwhile(journal_path: Path, 
     assert from_cli in journal and mine.id in journal
 
 
-class ReadThenAnotherSave:
-    """A file opened for reading; right after its bytes are read, another program saves."""
-
-    def __init__(self, handle, another_save) -> None:
-        self._handle = handle
-        self._another_save = another_save
-
-    def read(self, *args):
-        data = self._handle.read(*args)
-        self._another_save()
-        return data
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._handle.close()
-
-    def __getattr__(self, name: str):
-        return getattr(self._handle, name)
-
-
 def test_a_journal_opened_while_another_writer_saves_does_not_lose_that_save(
     journal_path: Path, saved_twice, make_fields, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -470,19 +447,18 @@ def test_a_journal_opened_while_another_writer_saves_does_not_lose_that_save(
             saved_meanwhile.append("saving")  # once: the other program's own reads go through
             saved_meanwhile[0] = other.add(make_fields(title="saved by the other program"))
 
-    real_open = io.open
+    real_read_file = store.storage.read_file
 
-    def opening(file, mode="r", *args, **kwargs):
-        handle = real_open(file, mode, *args, **kwargs)
-        if "r" in mode and isinstance(file, (str, os.PathLike)) and Path(file) == journal_path:
-            return ReadThenAnotherSave(handle, another_save)
-        return handle
+    def reading(path: Path):
+        read = real_read_file(path)
+        if Path(path) == journal_path:
+            another_save()
+        return read
 
     with monkeypatch.context() as patch:
-        patch.setattr(io, "open", opening)
-        patch.setattr(builtins, "open", opening)
+        patch.setattr(store.storage, "read_file", reading)
         journal = Journal(journal_path)
-    assert saved_meanwhile, "the journal file was not read through open()"
+    assert saved_meanwhile, "the journal file was not read through read_file()"
     assert len(journal) == 2, "it holds what it read, from before the other save"
 
     journal.add(make_fields(title="mine"))
