@@ -20,7 +20,7 @@ import re
 import shlex
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +111,21 @@ ROW_ORDERS = {
 
 def _sort_key(incident: Incident) -> tuple:
     return (incident.date, incident.created_at, incident.id)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordText:
+    """A valid incident's record as JSON text (``incident.record()``, serialised), for
+    ``Journal.import_incidents``: a million of them take a fifth of the memory of the records."""
+
+    id: str
+    json: bytes
+    #: The row of the imported file it came from (0 if none).
+    row: int = 0
+
+    @classmethod
+    def of(cls, incident: Incident, row: int = 0) -> RecordText:
+        return cls(incident.id, Incident.__pydantic_serializer__.to_json(incident, exclude={"casualty_status"}), row)
 
 
 class Journal:
@@ -670,14 +685,45 @@ class Journal:
             self._changed(restored, doc_id)
         return restored
 
-    def import_incidents(self, incidents: Iterable[Incident], *, updates: Iterable[Incident] = ()) -> ImportResult:
+    #: From this many new incidents given as ``RecordText`` on, ``import_incidents`` writes their
+    #: JSON text as it is, never holding them as records (see there).
+    STREAM_FROM = 10_000
+
+    def import_incidents(
+        self,
+        incidents: Iterable[Incident] | Iterable[RecordText],
+        *,
+        updates: Iterable[Incident] = (),
+        progress: Callable[[int, int], None] | None = None,
+        reread: bool = True,
+    ) -> ImportResult:
         """Add whole incidents, keeping their ids; those already here are skipped.
 
         ``updates`` are new versions of incidents already here, each carrying the revision it was
         made from: if any was changed since, nothing is saved (``RevisionConflict``).
         Everything is written in one atomic write: either all of it is saved or none.
+
+        ``incidents`` may be ``RecordText`` (as an import plans them). From ``STREAM_FROM`` of them
+        on, their JSON text goes into the file as it is (one line per record), without a record or
+        a model of any being held: then the journal re-reads the file afterwards (a million
+        incidents take gigabytes as records), at once, or with ``reread=False`` (for a caller about
+        to close the journal) at its next ``refresh()`` or change, as after another program's save.
+        ``progress(done, total)`` follows the incidents as they are placed.
         """
-        incidents, updates = list(incidents), list(updates)
+        updates = list(updates)
+        given: list[Incident | RecordText] = list(incidents)
+        texts = [item for item in given if isinstance(item, RecordText)]
+        if texts and len(texts) == len(given) and len(texts) >= self.STREAM_FROM:
+            try:
+                return self._import_texts(texts, updates, progress, reread)
+            except TypeError:  # the storage's encoder cannot take JSON text (a record beyond orjson): as records
+                pass
+        models = [Incident.model_validate_json(item.json) if isinstance(item, RecordText) else item for item in given]
+        return self._import_models(models, updates, progress)
+
+    def _import_models(
+        self, incidents: list[Incident], updates: list[Incident], progress: Callable[[int, int], None] | None
+    ) -> ImportResult:
         with collector.paused(len(incidents) + len(updates) > 1_000), self._writing():
             new: dict[str, Incident] = {}
             skipped: list[str] = []
@@ -686,32 +732,81 @@ class Journal:
                     skipped.append(incident.id)
                 else:
                     new[incident.id] = incident
-            now = utc_now()
-            saved: list[tuple[Incident, int]] = []
-            for incident in updates:
-                if incident.id not in self._raw:
-                    raise IncidentNotFound(f"incident {incident.id} is no longer in the journal; nothing was imported")
-                stored_revision = self._raw[incident.id].get("revision")
-                if isinstance(stored_revision, int) and stored_revision != incident.revision:
-                    raise RevisionConflict(
-                        f"incident {incident.id[:8]} was changed elsewhere meanwhile; nothing was imported"
-                    )
-                base = stored_revision if isinstance(stored_revision, int) else incident.revision
-                changed = incident.model_copy(update={"revision": base + 1, "updated_at": now})
-                self._keep(incident.id, "update", now)
-                doc_id = self._doc_ids[incident.id]
-                self._unindex(incident.id)
-                self._table.update(_replace_with(changed.record()), doc_ids=[doc_id])
-                saved.append((changed, doc_id))
+            saved = self._import_updates(updates)
             if new:
                 doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
                 saved.extend(zip(new.values(), doc_ids, strict=True))
             many = len(saved) > 20
             if many:
                 self._rows = None  # sorting once afterwards beats placing each row
+            for done, (incident, doc_id) in enumerate(saved, start=1):
+                self._changed(incident, doc_id)
+                if progress is not None and done % 1_000 == 0:
+                    progress(done, len(saved))
+            if progress is not None:
+                progress(len(saved), len(saved))
+        return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
+
+    def _import_updates(self, updates: list[Incident]) -> list[tuple[Incident, int]]:
+        """Place ``updates`` (inside ``_writing``), each checked against the revision stored."""
+        now = utc_now()
+        saved: list[tuple[Incident, int]] = []
+        for incident in updates:
+            if incident.id not in self._raw:
+                raise IncidentNotFound(f"incident {incident.id} is no longer in the journal; nothing was imported")
+            stored_revision = self._raw[incident.id].get("revision")
+            if isinstance(stored_revision, int) and stored_revision != incident.revision:
+                raise RevisionConflict(
+                    f"incident {incident.id[:8]} was changed elsewhere meanwhile; nothing was imported"
+                )
+            base = stored_revision if isinstance(stored_revision, int) else incident.revision
+            changed = incident.model_copy(update={"revision": base + 1, "updated_at": now})
+            self._keep(incident.id, "update", now)
+            doc_id = self._doc_ids[incident.id]
+            self._unindex(incident.id)
+            self._table.update(_replace_with(changed.record()), doc_ids=[doc_id])
+            saved.append((changed, doc_id))
+        return saved
+
+    def _import_texts(
+        self,
+        texts: list[RecordText],
+        updates: list[Incident],
+        progress: Callable[[int, int], None] | None,
+        reread: bool,
+    ) -> ImportResult:
+        """``import_incidents`` of many new incidents as JSON text: each goes into the incidents
+        table as an ``orjson.Fragment`` (written as it is), so the one write never needs them as
+        records; the journal is then read again from the file (see ``import_incidents``)."""
+        import orjson
+
+        with collector.paused(), self._writing():
+            saved = self._import_updates(updates)
             for incident, doc_id in saved:
                 self._changed(incident, doc_id)
-        return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
+            tables = self._storage.read() or {}
+            table = tables.setdefault(INCIDENTS_TABLE, {})
+            next_id = max((int(key) for key in table), default=0) + 1
+            added: dict[str, None] = {}
+            skipped: list[str] = []
+            for done, text in enumerate(texts, start=1):
+                if text.id in self._raw or text.id in added:
+                    skipped.append(text.id)
+                else:
+                    added[text.id] = None
+                    table[str(next_id)] = orjson.Fragment(text.json)
+                    next_id += 1
+                if progress is not None and done % 10_000 == 0:
+                    progress(done, len(texts))
+            self._table._next_id = None  # TinyDB's own count of ids, past the records placed here
+            self._storage.write(tables)  # written once, as the block ends
+        if reread:
+            self._open()
+        else:  # re-read at the next refresh(), as after another program's save
+            self._storage.signature = None
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return ImportResult(added=tuple(added), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
 
     def possible_duplicates(self, incidents: Iterable[IncidentFields]) -> list[PossibleDuplicate]:
         """Incidents here that may record the same event as one of ``incidents``: the same date
