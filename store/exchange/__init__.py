@@ -1,38 +1,36 @@
 """Moving incidents in and out of a journal: JSON, CSV, ACLED's CSV and GeoJSON.
 
-Export writes the incidents given (the CLI and the app pass the filtered list). Import reads
-a whole file, checks every row through the model, then plans what would change (new
-incidents, updates, incidents already here, possible duplicates) before anything is written;
-``Journal.import_incidents`` then writes the plan in one atomic write.
+Export writes the incidents given (the CLI and the app pass the filtered list) to a regular
+file (or through a symlink to one), never over a device, a FIFO or a socket. Import reads a
+file (``store.exchange.source``: never a device, never more than ``store.limits.MAX_INPUT_BYTES``)
+row by row, checks each row through the model, and plans what would change (new incidents, kept
+as JSON text; updates; incidents already here; possible duplicates) before anything is written;
+``Journal.import_incidents`` then writes the plan in one atomic write. A CSV file is never held
+whole; JSON and GeoJSON are parsed whole, their rows let go one by one.
 """
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from pydantic import ValidationError
 
 from store import collector
 from store.errors import InvalidIncident, field_problems
 from store.exchange import acled, csv_format, geojson, json_format
-from store.exchange.batch import (
-    INCIDENT_FIELDS,
-    Candidate,
-    Checked,
-    ImportRejected,
-    Progress,
-    RowError,
-    validate,
-)
+from store.exchange.batch import INCIDENT_FIELDS, Candidate, ImportRejected, RowError, check
 from store.exchange.flat import COUNT_PARTS
 from store.exchange.json_format import export_json, incident_json, incidents_to_json, parse_incidents_json
-from store.locking import lock_path
+from store.exchange.source import Source, open_source
+from store.exchange.target import atomic_file, target_problem, writable
+from store.journal import RecordText
 from store.models import Incident
-from store.storage import atomic_write_bytes, backup_path
+from store.storage import atomic_write_bytes
 
 if TYPE_CHECKING:
     from store.journal import Journal, PossibleDuplicate
@@ -42,7 +40,10 @@ __all__ = [
     "IMPORT_FORMATS",
     "ImportPlan",
     "ImportRejected",
+    "PlannedIncidents",
+    "atomic_file",
     "RowError",
+    "Source",
     "export_bytes",
     "export_file",
     "export_target_problem",
@@ -51,6 +52,7 @@ __all__ = [
     "incident_json",
     "incidents_from_records",
     "incidents_to_json",
+    "open_source",
     "parse_incidents_json",
     "plan_import",
 ]
@@ -61,7 +63,7 @@ _WRITERS: dict[str, Callable[..., bytes]] = {
     "acled": acled.write,
     "geojson": geojson.write,
 }
-_READERS: dict[str, Callable[..., list[Candidate]]] = {
+_READERS: dict[str, Callable[..., Iterator[Candidate]]] = {
     "json": lambda data, name, warnings: json_format.read(data, name),
     "csv": csv_format.read,
     "acled": acled.read,
@@ -71,8 +73,6 @@ EXPORT_FORMATS: tuple[str, ...] = tuple(_WRITERS)
 IMPORT_FORMATS: tuple[str, ...] = tuple(_READERS)
 #: Formats that are CSV underneath (``excel`` adds a byte-order mark to them).
 CSV_FORMATS = frozenset({"csv", "acled"})
-#: From this size on (bytes), reading a file pauses the garbage collector (see ``store.collector``).
-LARGE_INPUT = 1_000_000
 SUFFIXES = {"json": ".json", "csv": ".csv", "acled": ".csv", "geojson": ".geojson"}
 
 
@@ -82,27 +82,20 @@ def export_bytes(incidents: Iterable[Incident], fmt: str, *, excel: bool = False
 
 
 def export_file(incidents: Iterable[Incident], fmt: str, path: Path, *, excel: bool = False) -> None:
-    """Write ``incidents`` to ``path`` atomically: the file is whole, or as it was."""
-    atomic_write_bytes(Path(path), export_bytes(incidents, fmt, excel=excel))
+    """Write ``incidents`` to ``path`` atomically: the file is whole, or as it was.
+
+    A symlink to a regular file writes that file and stays a symlink; a device, a FIFO, a socket,
+    a dangling symlink or ``/dev/stdout`` is refused (``JournalWriteError``; see ``store.exchange.target``).
+    """
+    target = writable(Path(path))  # before the incidents are written out: nothing is done for a refused name
+    atomic_write_bytes(target, export_bytes(incidents, fmt, excel=excel))
 
 
 def export_target_problem(path: Path, journal_path: Path) -> str | None:
     """What is wrong with writing an export to ``path`` (None if nothing): the journal's own
-    files, a folder, a folder that does not exist, or a name the system refuses."""
-    try:
-        own = {p.resolve() for p in (journal_path, backup_path(journal_path), lock_path(journal_path))}
-        if Path(path).resolve() in own:
-            return f"{path} is the journal itself (or its .bak or .lock); choose another file"
-        if path.is_dir():
-            return f"{path} is a folder; add a file name"
-        if not path.parent.exists():
-            return f"cannot write {path}: the folder {path.parent} does not exist"
-        if not path.parent.is_dir():
-            return f"cannot write {path}: {path.parent} is a file, not a folder"
-    except (OSError, RuntimeError, ValueError) as exc:  # a name too long, ~nosuchuser, a NUL
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"cannot write {str(path)[:80]!r}: {reason}"
-    return None
+    files, a folder, a folder that does not exist, a name the system refuses, or a file that
+    is not a regular one (a device, a FIFO, a socket, a dangling symlink, ``/dev/stdout``)."""
+    return target_problem(Path(path), journal_path)
 
 
 def incidents_from_records(records: Iterable[dict]) -> tuple[list[Incident], int]:
@@ -144,6 +137,56 @@ def guess_format(path: Path, head: bytes = b"") -> str | None:
     return None
 
 
+class PlannedIncidents(Sequence[Incident]):
+    """The new incidents of a plan, held as their records' JSON text (``RecordText``): a million
+    models or records would take gigabytes. Reading one checks its text through the model again;
+    ``texts`` is what ``Journal.import_incidents`` writes as it is."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, texts: Iterable[RecordText] = ()) -> None:
+        self.texts: list[RecordText] = list(texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Incident: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Incident]: ...
+
+    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
+        if isinstance(index, slice):
+            return [Incident.model_validate_json(text.json) for text in self.texts[index]]
+        return Incident.model_validate_json(self.texts[index].json)
+
+    def __iter__(self) -> Iterator[Incident]:
+        return (Incident.model_validate_json(text.json) for text in self.texts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PlannedIncidents):
+            return self.texts == other.texts
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PlannedIncidents({len(self.texts)} incidents)"
+
+    def __add__(self, other: Iterable[Incident]) -> list[Incident]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[Incident]) -> list[Incident]:
+        return [*other, *self]
+
+    def ids(self) -> list[str]:
+        return [text.id for text in self.texts]
+
+
+#: A plan keeps this many of its problems and possible duplicates (the rest are counted, and
+#: handed one by one to ``plan_import``'s ``report``).
+KEPT = 1_000
+
+
 @dataclass
 class ImportPlan:
     """What importing a file would do; nothing has been written."""
@@ -151,33 +194,48 @@ class ImportPlan:
     name: str
     format: str
     total: int
-    new: list[Incident] = field(default_factory=list)
+    new: PlannedIncidents = field(default_factory=PlannedIncidents)
     updates: list[Incident] = field(default_factory=list)
     #: Ids already in the journal that the file holds unchanged.
     unchanged: list[str] = field(default_factory=list)
     #: Ids already in the journal, left as they are (import with ``update`` to change them).
     skipped: list[str] = field(default_factory=list)
+    #: The first ``KEPT`` problems; ``error_count`` counts them all, ``bad_rows`` the rows they are in.
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The first ``KEPT`` possible duplicates; ``duplicate_count`` counts them all.
     duplicates: list[PossibleDuplicate] = field(default_factory=list)
-    #: The file's row of each incident planned.
-    row_of: dict[str, int] = field(default_factory=dict)
+    error_count: int = 0
+    bad_rows: int = 0
+    duplicate_count: int = 0
+    #: The file's row of each incident planned that is not new (the new ones carry theirs).
+    other_rows: dict[str, int] = field(default_factory=dict)
 
     @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors})
+    def row_of(self) -> dict[str, int]:
+        """The file's row of each incident planned."""
+        return {text.id: text.row for text in self.new.texts} | self.other_rows
 
     def rejected(self) -> ImportRejected:
         return ImportRejected(
-            f"{self.name}: {self.bad_rows} of {self.total} rows are invalid; nothing was imported", self.errors
+            f"{self.name}: {self.bad_rows:,} of {self.total:,} rows are invalid; nothing was imported", self.errors
         )
 
 
-def read_rows(data: bytes | str, fmt: str, *, name: str, warnings: list[str] | None = None) -> list[Candidate]:
-    """The rows of a file in format ``fmt``; raises ``ImportRejected`` if it cannot be read at all."""
+def stream_rows(
+    data: bytes | str | Source, fmt: str, *, name: str, warnings: list[str] | None = None
+) -> Iterator[Candidate]:
+    """The rows of a file in format ``fmt``, one at a time; raises ``ImportRejected`` if it cannot
+    be read at all (at once for a file without the columns needed, else when the reading reaches
+    the fault: nothing is written before every row is read)."""
     if fmt not in _READERS:
         raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return _READERS[fmt](data, name, warnings)
+
+
+def read_rows(data: bytes | str | Source, fmt: str, *, name: str, warnings: list[str] | None = None) -> list[Candidate]:
+    """Every row of a file in format ``fmt`` (see ``stream_rows``)."""
+    return list(stream_rows(data, fmt, name=name, warnings=warnings))
 
 
 def _canonical_id(value: object) -> str | None:
@@ -219,71 +277,134 @@ def _changed_fields(fmt: str, existing: Incident, candidate: Candidate) -> froze
     return candidate.given & INCIDENT_FIELDS
 
 
+#: ACLED rows are matched with the journal's events this many at a time (one pass over the journal each).
+ACLED_BATCH = 20_000
+
+
+def _matched(candidates: Iterator[Candidate], fmt: str, journal: Journal) -> Iterator[Candidate]:
+    """The rows, each made whole from the journal's incident it updates (see ``_fill_from_journal``)."""
+    if fmt == "acled":
+        for batch in iter(lambda: list(itertools.islice(candidates, ACLED_BATCH)), []):
+            acled.match_journal(batch, journal)
+            yield from batch
+        return
+    for candidate in candidates:
+        _fill_from_journal(candidate, journal)
+        yield candidate
+
+
+#: ``report(kind, row, text)``: every problem (``error``) and possible duplicate (``duplicate``)
+#: of an import, as found, for a caller that keeps them all (``--errors-to``).
+Report = Callable[[str, int, object], None]
+#: ``progress(rows, done, total)``: rows checked so far, and bytes read of ``total`` (None: unknown).
+ReadProgress = Callable[[int, int, "int | None"], None]
+
+
 def plan_import(
     journal: Journal,
-    data: bytes | str,
+    data: bytes | str | Source,
     fmt: str,
     *,
     name: str = "input",
     update: bool = False,
-    progress: Progress | None = None,
+    progress: ReadProgress | None = None,
+    report: Report | None = None,
 ) -> ImportPlan:
-    """Read and check a whole file against ``journal``: what is new, changed, already here."""
-    with collector.paused(len(data) > LARGE_INPUT):
-        return _plan_import(journal, data, fmt, name=name, update=update, progress=progress)
+    """Read and check a file against ``journal``, row by row: what is new, changed, already here.
+
+    ``data`` is the file's content, or a ``Source`` read as the rows are needed (a CSV file of any
+    length is never held whole). Each new incident is kept as its record's JSON text.
+    """
+    with collector.paused():  # millions of short-lived objects without cycles: nothing to collect
+        return _plan_import(journal, data, fmt, name=name, update=update, progress=progress, report=report)
 
 
 def _plan_import(
-    journal: Journal, data: bytes | str, fmt: str, *, name: str, update: bool, progress: Progress | None
+    journal: Journal,
+    data: bytes | str | Source,
+    fmt: str,
+    *,
+    name: str,
+    update: bool,
+    progress: ReadProgress | None,
+    report: Report | None,
 ) -> ImportPlan:
     plan = ImportPlan(name, fmt, 0)
-    candidates = read_rows(data, fmt, name=name, warnings=plan.warnings)
-    plan.total = len(candidates)
-    if fmt == "acled":
-        acled.match_journal(candidates, journal)
-    else:
-        for candidate in candidates:
-            _fill_from_journal(candidate, journal)
+    source = data if isinstance(data, Source) else None
+    size = source.size if source is not None else len(data)  # type: ignore[arg-type]
+
+    def problem(error: RowError) -> None:
+        plan.error_count += 1
+        if len(plan.errors) < KEPT:
+            plan.errors.append(error)
+        if report is not None:
+            report("error", error.row, error)
+
+    candidates = _matched(stream_rows(data, fmt, name=name, warnings=plan.warnings), fmt, journal)
     column_of = acled.COLUMN_OF_FIELD if fmt == "acled" else None
-    checked: Checked = validate(candidates, len(candidates), progress, column_of=column_of)
-    plan.errors.extend(checked.errors)
-    for candidate, incident in checked.valid:
-        plan.row_of[incident.id] = candidate.row
+    for candidate, incident, problems in check(candidates, column_of=column_of):
+        plan.total += 1
+        if progress is not None and plan.total % 1_000 == 0:
+            progress(plan.total, source.consumed if source is not None else size or 0, size)
+        if problems:
+            plan.bad_rows += 1
+            for error in problems:
+                problem(error)
+            continue
+        assert incident is not None
         if incident.id not in journal:
-            plan.new.append(incident)
+            plan.new.texts.append(RecordText.of(incident, candidate.row))
+            for duplicate in journal.possible_duplicates([incident]):
+                plan.duplicate_count += 1
+                if len(plan.duplicates) < KEPT:
+                    plan.duplicates.append(duplicate)
+                if report is not None:
+                    report("duplicate", candidate.row, duplicate)
             continue
-        try:
-            existing = journal.get(incident.id)
-        except InvalidIncident:
-            plan.errors.append(
-                RowError(candidate.row, candidate.shown_id, "id", "belongs to an invalid incident in the journal; "
-                         "fix that one first ('incident-journal check' names it)")
-            )
-            continue
-        fields = _changed_fields(fmt, existing, candidate)
-        try:
-            merged = existing.with_changes(
-                **{name: value for name, value in incident.fields_record().items() if name in fields}
-            )
-        except ValidationError as exc:  # valid alone, not with the fields the row leaves as they are
-            plan.errors.extend(
-                RowError(candidate.row, candidate.shown_id, problem.field,
-                         f"{problem.message} (with the journal's other fields)")
-                for problem in field_problems(exc)
-            )
-            continue
-        if merged.fields_record() == existing.fields_record():
-            plan.unchanged.append(incident.id)
-        elif not update:
-            plan.skipped.append(incident.id)
-        elif _older(candidate, existing):
-            plan.errors.append(RowError(
-                candidate.row, candidate.shown_id, "revision",
-                f"is {candidate.data['revision']}, but the journal's incident is at revision {existing.revision}: "
-                "it was changed after this file was made, and updating it would undo that change; "
-                "export it again, or empty the revision to overwrite it",
-            ))
-        else:
-            plan.updates.append(merged)
-    plan.duplicates = journal.possible_duplicates(plan.new)
+        plan.other_rows[incident.id] = candidate.row
+        errors = _plan_existing(plan, journal, candidate, incident, update)
+        if errors:
+            del plan.other_rows[incident.id]
+            plan.bad_rows += 1
+            for error in errors:
+                problem(error)
+    if progress is not None:
+        progress(plan.total, source.consumed if source is not None else size or 0, size)
     return plan
+
+
+def _plan_existing(
+    plan: ImportPlan, journal: Journal, candidate: Candidate, incident: Incident, update: bool
+) -> list[RowError]:
+    """Plan a valid row for an incident already here: unchanged, skipped or an update; or its problems."""
+    try:
+        existing = journal.get(incident.id)
+    except InvalidIncident:
+        return [RowError(candidate.row, candidate.shown_id, "id", "belongs to an invalid incident in the journal; "
+                         "fix that one first ('incident-journal check' names it)")]
+    fields = _changed_fields(plan.format, existing, candidate)
+    try:
+        merged = existing.with_changes(
+            **{name: value for name, value in incident.fields_record().items() if name in fields}
+        )
+    except ValidationError as exc:  # valid alone, not with the fields the row leaves as they are
+        return [
+            RowError(
+                candidate.row, candidate.shown_id, problem.field, f"{problem.message} (with the journal's other fields)"
+            )
+            for problem in field_problems(exc)
+        ]
+    if merged.fields_record() == existing.fields_record():
+        plan.unchanged.append(incident.id)
+    elif not update:
+        plan.skipped.append(incident.id)
+    elif _older(candidate, existing):
+        return [RowError(
+            candidate.row, candidate.shown_id, "revision",
+            f"is {candidate.data['revision']}, but the journal's incident is at revision {existing.revision}: "
+            "it was changed after this file was made, and updating it would undo that change; "
+            "export it again, or empty the revision to overwrite it",
+        )]
+    else:
+        plan.updates.append(merged)
+    return []

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from store import taxonomy
 from store.exchange import csv_format
-from store.exchange.batch import Candidate, ImportRejected
+from store.exchange.batch import SHOWN_MAX, Candidate, ImportRejected
+from store.exchange.source import Source
 from store.models import TAG_MAX, Incident
 
 COLUMNS: tuple[str, ...] = (
@@ -131,6 +132,11 @@ def write(incidents: Iterable[Incident], *, excel: bool = False) -> bytes:
 # -- reading ---------------------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    """A cell quoted in a message: cut short if long."""
+    return repr(text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…")
+
+
 def parse_date(text: str) -> str:
     """ACLED's date as YYYY-MM-DD: given so, or as ACLED writes it (``03 July 2025``)."""
     text = text.strip()
@@ -215,7 +221,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         data["date"] = parse_date(text["event_date"])
         year = text.get("year", "")
         if year and year != data["date"][:4]:
-            result.problem("year", f"{year!r} is not the year of event_date {text['event_date']!r}")
+            result.problem("year", f"{_shown(year)} is not the year of event_date {_shown(text['event_date'])}")
     except ValueError as exc:
         result.problem("event_date", str(exc), covers=("date",))
     precision = text.get("time_precision", "")
@@ -225,7 +231,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         else:
             result.problem(
                 "time_precision",
-                f"{precision!r} is not an ACLED time precision (1, 2 or 3)",
+                f"{_shown(precision)} is not an ACLED time precision (1, 2 or 3)",
                 covers=("date_precision",),
             )
     sub_event = text["sub_event_type"]
@@ -237,7 +243,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
         if event and event.casefold() != taxonomy.event_type_of(data["event_type"]).casefold():
             result.problem(
                 "event_type",
-                f"{event!r} does not hold sub_event_type {data['event_type']!r} "
+                f"{_shown(event)} does not hold sub_event_type {data['event_type']!r} "
                 f"(it belongs to {taxonomy.event_type_of(data['event_type'])!r})",
             )
     except LookupError:
@@ -257,7 +263,7 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
             data["geo_precision"] = GEO_PRECISION_READ[geo]
         else:
             result.problem(
-                "geo_precision", f"{geo!r} is not an ACLED geo precision (1, 2 or 3)", covers=("geo_precision",)
+                "geo_precision", f"{_shown(geo)} is not an ACLED geo precision (1, 2 or 3)", covers=("geo_precision",)
             )
     fatalities = text.get("fatalities", "")
     if fatalities:
@@ -280,7 +286,8 @@ def candidate(number: int, cells: Mapping[str, str]) -> Candidate:
     return result
 
 
-def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> list[Candidate]:
+def read(data: bytes | str | Source, name: str, warnings: list[str] | None = None) -> Iterator[Candidate]:
+    """The rows of an ACLED file as candidates, read one at a time (the header at once)."""
     header, rows = csv_format.read_table(data, name)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
@@ -289,7 +296,7 @@ def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> lis
             f"{name} has no {', '.join(map(repr, missing))} column{'s' if len(missing) > 1 else ''}; "
             f"an ACLED file names its columns in the first row{hint}"
         )
-    return [candidate(number, cells) for number, cells in rows]
+    return (candidate(number, cells) for number, cells in rows)
 
 
 def match_journal(candidates: list[Candidate], journal: Any) -> None:

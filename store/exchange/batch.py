@@ -7,7 +7,7 @@ its number, its id, the field at fault and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,12 @@ from store.models import Incident, IncidentFields, new_id, utc_now
 
 #: ``progress(done, total)``: called as rows are checked, for a progress bar.
 Progress = Callable[[int, int], None]
+#: A message line quotes at most this many characters of a value, a name or an id.
+SHOWN_MAX = 60
+#: A message is cut to this many characters (a value quoted in full could be megabytes).
+MESSAGE_MAX = 1_000
+#: A message names at most this many names (columns, properties), then says how many more.
+NAMES_SHOWN = 10
 #: Said of a problem with a field the row leaves out (so the journal's value was checked).
 JOURNAL_VALUE = " (as the journal holds it; the file leaves it out)"
 #: The fields a person writes (what an import may change in an existing incident).
@@ -34,9 +40,24 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        shown_id = self.id if self.id is None or self.id.isprintable() else repr(self.id)
+        shown_id = None if self.id is None else clip(self.id if self.id.isprintable() else repr(self.id), SHOWN_MAX)
         who = f"row {self.row}" + (f" (id {shown_id})" if self.id else "")
-        return f"{who}: {self.field}: {self.message}" if self.field else f"{who}: {self.message}"
+        message = clip(self.message, MESSAGE_MAX)
+        return f"{who}: {clip(self.field, SHOWN_MAX)}: {message}" if self.field else f"{who}: {message}"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or its start and end around how much was left out when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit // 2 - 20, 1)
+    return f"{text[:keep]}… ({len(text) - 2 * keep:,} characters) …{text[-keep:]}"
+
+
+def names(items: Sequence[str], *, limit: int = NAMES_SHOWN) -> str:
+    """``'a', 'b', 'c'``: at most ``limit`` names, each quoted and cut short, then ``and N more``."""
+    shown = ", ".join(repr(item if len(item) <= SHOWN_MAX else item[:SHOWN_MAX] + "…") for item in items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
 
 
 class ImportRejected(JournalError):
@@ -100,21 +121,37 @@ def validate(
     *,
     column_of: Mapping[str, str] | None = None,
 ) -> Checked:
-    """Check every row through the model; rows without an id get a new one.
+    """Check every row through the model; rows without an id get a new one (see ``check``).
+
+    Collects every valid incident and every problem: for files read whole (``check`` streams).
+    """
+    valid: list[tuple[Candidate, Incident]] = []
+    errors: list[RowError] = []
+    for done, (candidate, incident, problems) in enumerate(check(candidates, column_of=column_of), start=1):
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress(done, total)
+        errors.extend(problems)
+        if incident is not None:
+            valid.append((candidate, incident))
+    return Checked(valid, errors, total)
+
+
+def check(
+    candidates: Iterable[Candidate], *, column_of: Mapping[str, str] | None = None
+) -> Iterator[tuple[Candidate, Incident | None, list[RowError]]]:
+    """Each row checked through the model, one at a time: the row, its incident (None if it is
+    invalid) and its problems. Rows without an id get a new one.
 
     ``column_of`` names a field's problems by the file's column (ACLED's ``admin1``, not ``region``).
 
     Missing ``revision`` and timestamps are filled in. Two rows with one id are both named.
+    Only the ids seen are kept from row to row.
     """
-    valid: list[tuple[Candidate, Incident]] = []
-    errors: list[RowError] = []
     first_row_of: dict[str, int] = {}
     now = utc_now()
-    for done, candidate in enumerate(candidates, start=1):
-        if progress is not None and (done % 250 == 0 or done == total):
-            progress(done, total)
+    for candidate in candidates:
         if candidate.problems and not candidate.data:  # nothing could be read from the row
-            errors.extend(candidate.problems)
+            yield candidate, None, candidate.problems
             continue
         filled = {"revision": 1, "created_at": now, "updated_at": now, **candidate.data}
         if filled.get("id") is None:
@@ -126,8 +163,8 @@ def validate(
             refused = {_head(error.field) for error in candidate.problems} | candidate.covered
             if refused & {"latitude", "longitude"}:
                 refused |= {"latitude", "longitude"}
-            errors.extend(candidate.problems)
-            errors.extend(
+            problems = list(candidate.problems)
+            problems.extend(
                 RowError(
                     candidate.row,
                     candidate.shown_id,
@@ -138,18 +175,18 @@ def validate(
                 for problem in field_problems(exc)
                 if _head(problem.field) not in refused
             )
+            yield candidate, None, problems
             continue
         if candidate.problems:
-            errors.extend(candidate.problems)
+            yield candidate, None, candidate.problems
             continue
         if incident.id in first_row_of:
-            errors.append(
+            yield candidate, None, [
                 RowError(candidate.row, candidate.shown_id, "id", f"is also used by row {first_row_of[incident.id]}")
-            )
+            ]
             continue
         first_row_of[incident.id] = candidate.row
-        valid.append((candidate, incident))
-    return Checked(valid, errors, total)
+        yield candidate, incident, []
 
 
 def _head(field_name: str) -> str:

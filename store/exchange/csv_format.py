@@ -9,13 +9,15 @@ Numbers are written as numbers.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from store.exchange.batch import Candidate, ImportRejected
+from store.exchange.batch import SHOWN_MAX, Candidate, ImportRejected, clip, names
 from store.exchange.flat import (
     COLUMNS,
     DERIVED_COLUMNS,
@@ -25,6 +27,7 @@ from store.exchange.flat import (
     candidate_from_flat,
     flat_record,
 )
+from store.exchange.source import CHUNK, Source
 from store.models import Incident
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,20 +73,33 @@ def write(incidents: Iterable[Incident], *, excel: bool = False) -> bytes:
     return write_table(COLUMNS, (flat_record(incident) for incident in incidents), excel=excel)
 
 
-def decode(data: bytes | str, name: str) -> str:
+def lines(data: bytes | str | Source, name: str) -> Iterator[str]:
+    """The lines of a UTF-8 file, read as they are needed (line ends kept, as ``csv`` wants
+    them; a byte-order mark removed). Bytes that are not UTF-8 refuse the file, naming the first."""
     if isinstance(data, str):
-        return data.removeprefix(BOM)
+        yield from io.StringIO(data.removeprefix(BOM), newline="")
+        return
+    source = data if isinstance(data, Source) else Source(io.BytesIO(data), name, len(data))
+    text = io.TextIOWrapper(source, encoding="utf-8", newline="")
+    text._CHUNK_SIZE = CHUNK  # type: ignore[attr-defined]  # fewer, larger reads
     try:
-        return data.decode("utf-8-sig")
+        first = True
+        for line in text:
+            if first:
+                line, first = line.removeprefix(BOM), False
+            yield line
     except UnicodeDecodeError as exc:
+        offset = source.consumed - len(exc.object) + exc.start
         raise ImportRejected(
-            f"{name} is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as CSV UTF-8"
+            f"{name} is not UTF-8 text (byte {offset + 1:,} cannot be read); save it as CSV UTF-8"
         ) from None
+    finally:
+        with contextlib.suppress(ValueError, OSError):  # already closed by whoever opened it
+            text.detach()  # not closed here: that is for whoever opened the source
 
 
-def delimiter(text: str) -> str:
+def delimiter(header: str) -> str:
     """``,`` unless the header has none and is split by ``;`` (Excel in much of Europe) or tabs."""
-    header = text.split("\n", 1)[0]
     if "," not in header:
         for other in (";", "\t"):
             if other in header:
@@ -91,29 +107,37 @@ def delimiter(text: str) -> str:
     return ","
 
 
-def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def read_table(data: bytes | str | Source, name: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The header and the rows of a CSV file, each with its spreadsheet row number (header: 1).
 
-    Rows whose cells are all blank are passed over. A broken file is refused as a whole.
+    The header is read at once; the rows as they are asked for, so a file of any length takes
+    the memory of one row. Rows whose cells are all blank are passed over. A broken file is
+    refused as a whole (``ImportRejected``, raised when the reading reaches the fault).
     """
-    text = decode(data, name)
+    text = lines(data, name)
+    first = next(text, "")
+    if not first:
+        raise ImportRejected(f"{name} is empty; the first row must name the columns")
     csv.field_size_limit(CELL_MAX)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter(text))
+    reader = csv.reader(itertools.chain([first], text), strict=True, delimiter=delimiter(first))
     try:
         header = next(reader)
     except StopIteration:
         raise ImportRejected(f"{name} is empty; the first row must name the columns") from None
     except csv.Error as exc:
-        raise ImportRejected(f"{name}: row 1 cannot be read as CSV ({exc})") from None
+        raise ImportRejected(f"{name}: row 1 cannot be read as CSV ({clip(str(exc), SHOWN_MAX)})") from None
     header = [column.strip() for column in header]
     seen: set[str] = set()
     for column in header:
         if not column:
             raise ImportRejected(f"{name}: the header (row 1) has an empty column name")
         if column in seen:
-            raise ImportRejected(f"{name}: the header (row 1) names column {column!r} twice")
+            raise ImportRejected(f"{name}: the header (row 1) names column {names([column])} twice")
         seen.add(column)
-    rows: list[tuple[int, dict[str, str]]] = []
+    return header, _rows(reader, header, name)
+
+
+def _rows(reader: Iterator[list[str]], header: list[str], name: str) -> Iterator[tuple[int, dict[str, str]]]:
     number = 1
     try:
         for cells in reader:
@@ -122,12 +146,12 @@ def read_table(data: bytes | str, name: str) -> tuple[list[str], Iterator[tuple[
                 continue
             if len(cells) > len(header) and any(value.strip() for value in cells[len(header):]):
                 raise ImportRejected(
-                    f"{name}: row {number} has {len(cells)} cells but the header names {len(header)} columns"
+                    f"{name}: row {number} has {len(cells):,} cells but the header names {len(header):,} columns"
                 )
-            rows.append((number, dict(zip(header, cells, strict=False))))  # a short row lacks the last columns
+            yield number, dict(zip(header, cells, strict=False))  # a short row lacks the last columns
     except csv.Error as exc:  # raised while reading the row after the last one read
-        raise ImportRejected(f"{name}: row {number + 1} cannot be read as CSV ({exc})") from None
-    return header, iter(rows)
+        reason = clip(str(exc), SHOWN_MAX)
+        raise ImportRejected(f"{name}: row {number + 1} cannot be read as CSV ({reason})") from None
 
 
 def _number(text: str, integer: bool) -> int | float:
@@ -164,12 +188,14 @@ def typed_row(number: int, cells: Mapping[str, str]) -> tuple[dict[str, Any], li
 KNOWN_COLUMNS = frozenset(COLUMNS) | NOTATION_COLUMNS | DERIVED_COLUMNS
 
 
-def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> list[Candidate]:
+def read(data: bytes | str | Source, name: str, warnings: list[str] | None = None) -> Iterator[Candidate]:
+    """The rows of a CSV file as candidates, read one at a time (the header at once: a file
+    without the columns an import needs is refused before any row is read)."""
     header, rows = read_table(data, name)
     unknown = [column for column in header if column not in KNOWN_COLUMNS]
     if unknown and warnings is not None:
         warnings.append(
-            f"{name}: column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"{name}: column{'s' if len(unknown) > 1 else ''} {names(unknown)} "
             f"{'are' if len(unknown) > 1 else 'is'} not an incident field; ignored"
         )
     if "title" not in header and "id" not in header:  # with ids, rows may only update some fields
@@ -178,11 +204,13 @@ def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> lis
             if "event_id_cnty" in header
             else f"{name} has no 'title' column; the first row must name the columns ({', '.join(COLUMNS[:5])}, ...)"
         )
-    candidates = []
+    return _candidates(rows)
+
+
+def _candidates(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[Candidate]:
     for number, cells in rows:
         row, problems = typed_row(number, {k: v for k, v in cells.items() if k in KNOWN_COLUMNS})
         candidate = candidate_from_flat(number, row)
         for column, message in problems:
             candidate.problem(column, message)
-        candidates.append(candidate)
-    return candidates
+        yield candidate

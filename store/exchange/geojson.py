@@ -7,14 +7,15 @@ Each Feature's ``id`` is the incident's; its geometry is a Point ``[longitude, l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
-from store.exchange.batch import Candidate, ImportRejected
+from store.exchange.batch import Candidate, ImportRejected, names
 from store.exchange.flat import COLUMNS, DERIVED_COLUMNS, NOTATION_COLUMNS, candidate_from_flat, flat_record
 from store.exchange.json_format import load
+from store.exchange.source import Source
 from store.models import Incident
 
 PROPERTIES: tuple[str, ...] = tuple(column for column in COLUMNS if column not in ("latitude", "longitude"))
@@ -43,27 +44,36 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> list[Candidate]:
-    """The features of a FeatureCollection as rows (rows count from 1)."""
+def read(data: bytes | str | Source, name: str, warnings: list[str] | None = None) -> Iterator[Candidate]:
+    """The features of a FeatureCollection as rows (rows count from 1), one at a time.
+
+    The document is parsed whole; each feature is let go once it has been handed on.
+    """
     document = load(data, name)
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ImportRejected(f"{name} is not a GeoJSON FeatureCollection")
     features = document.get("features")
     if not isinstance(features, list):
         raise ImportRejected(f"{name}: 'features' must be a list")
-    candidates = []
+    del document
+    return _candidates(features, name, warnings)
+
+
+def _candidates(features: list[Any], name: str, warnings: list[str] | None) -> Iterator[Candidate]:
     unknown: set[str] = set()
-    for number, item in enumerate(features, start=1):
+    for index in range(len(features)):
+        number = index + 1
+        item, features[index] = features[index], None
         if not isinstance(item, dict) or item.get("type") != "Feature":
             candidate = Candidate(number, {})
             candidate.problem("", "is not a GeoJSON Feature")
-            candidates.append(candidate)
+            yield candidate
             continue
         properties = item.get("properties") or {}
         if not isinstance(properties, dict):
             candidate = Candidate(number, {})
             candidate.problem("properties", "must be an object")
-            candidates.append(candidate)
+            yield candidate
             continue
         unknown.update(key for key in properties if key not in KNOWN_PROPERTIES)
         row = {key: value for key, value in properties.items() if key in KNOWN_PROPERTIES}
@@ -85,7 +95,6 @@ def read(data: bytes | str, name: str, warnings: list[str] | None = None) -> lis
         else:
             candidate.problem("geometry", "must be null or a Point with [longitude, latitude]")
         candidate.given = candidate.given | {"latitude", "longitude"}
-        candidates.append(candidate)
+        yield candidate
     if unknown and warnings is not None:
-        warnings.append(f"{name}: properties {', '.join(map(repr, sorted(unknown)))} are not incident fields; ignored")
-    return candidates
+        warnings.append(f"{name}: properties {names(sorted(unknown))} are not incident fields; ignored")

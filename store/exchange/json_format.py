@@ -5,13 +5,14 @@ The shape ``list --format json`` prints; the lossless way between two journals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from store.exchange.batch import INCIDENT_FIELDS, Candidate, ImportRejected, rejected, validate
+from store.exchange.source import Source
 from store.models import Incident
 from store.storage import atomic_write_bytes
 
@@ -36,8 +37,13 @@ def export_json(incidents: Iterable[Incident], path: Path) -> None:
     atomic_write_bytes(Path(path), write(incidents))
 
 
-def load(data: bytes | str, name: str) -> Any:
-    """The JSON document in ``data``: UTF-8, with or without a byte-order mark (as Notepad saves it)."""
+def load(data: bytes | str | Source, name: str) -> Any:
+    """The JSON document in ``data``: UTF-8, with or without a byte-order mark (as Notepad saves it).
+
+    A ``Source`` is read whole (JSON is parsed whole), within the size limit.
+    """
+    if isinstance(data, Source):
+        data = data.read_all()
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -53,20 +59,26 @@ def load(data: bytes | str, name: str) -> Any:
         raise ImportRejected(f"{name} is not valid JSON ({exc})") from None
 
 
-def read(data: bytes | str, name: str) -> list[Candidate]:
-    """The rows of a JSON array of incidents (rows count from 1)."""
+def read(data: bytes | str | Source, name: str) -> Iterator[Candidate]:
+    """The rows of a JSON array of incidents (rows count from 1), one at a time.
+
+    The document is parsed whole; each row is let go once it has been handed on.
+    """
     rows = load(data, name)
     if not isinstance(rows, list):
         raise ImportRejected(f"{name} must hold a JSON array of incidents, not a {type(rows).__name__}")
-    candidates = []
-    for number, row in enumerate(rows, start=1):
+    return _candidates(rows)
+
+
+def _candidates(rows: list[Any]) -> Iterator[Candidate]:
+    for index in range(len(rows)):
+        row, rows[index] = rows[index], None
         if not isinstance(row, dict):
-            candidate = Candidate(number, {})
+            candidate = Candidate(index + 1, {})
             candidate.problem("", "is not a JSON object")
         else:
-            candidate = Candidate(number, row, given=INCIDENT_FIELDS & set(row))
-        candidates.append(candidate)
-    return candidates
+            candidate = Candidate(index + 1, row, given=INCIDENT_FIELDS & set(row))
+        yield candidate
 
 
 def parse_incidents_json(data: bytes | str, *, name: str = "input") -> list[Incident]:
@@ -74,7 +86,7 @@ def parse_incidents_json(data: bytes | str, *, name: str = "input") -> list[Inci
 
     Rows without ``id`` get a new one; missing ``revision`` and timestamps are filled in.
     """
-    candidates = read(data, name)
+    candidates = list(read(data, name))
     checked = validate(candidates, len(candidates))
     if checked.errors:
         raise rejected(name, checked)
