@@ -10,8 +10,10 @@ import datetime as dt
 import functools
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -38,14 +40,17 @@ from store.exchange import (
     SUFFIXES,
     ImportPlan,
     ImportRejected,
+    atomic_file,
     export_bytes,
     export_file,
     export_target_problem,
     guess_format,
     incident_json,
     incidents_to_json,
+    open_source,
     plan_import,
 )
+from store.exchange.batch import clip
 from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
 from store.models import CASUALTY_STATUSES
 from store.recovery import backup_report
@@ -403,30 +408,83 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
 EXPORT_SUFFIXES = {suffix: fmt for fmt, suffix in SUFFIXES.items() if fmt != "acled"}  # .csv is our CSV
 #: From this many rows on, an import shows a progress bar (on a terminal only).
 PROGRESS_FROM = 2_000
+#: An import prints at most this many problems, and as many possible duplicates; then how many
+#: more there are (``--errors-to FILE`` writes every one).
+IMPORT_SHOWN = 50
+#: A line an import prints is cut to this many characters (a value could be megabytes long).
+LINE_MAX = 2_000
 
 
 class ProgressBar:
-    """A progress bar on stderr while rows are checked, if stderr is a terminal."""
+    """A progress line on stderr, only if stderr is a terminal: what is being done, how far, for how long.
+
+    Called as ``bar(done, total)`` (a save) or ``bar.reading(rows, done, total)`` (rows checked,
+    bytes read of ``total``, None when unknown, as for standard input). It is shown once the work
+    reaches ``PROGRESS_FROM`` rows, and redrawn every half second by a timer even when one step
+    (writing a journal of a million incidents) takes a while, so it never looks stuck.
+    """
+
+    WIDTH = 30
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.bar: Any = None
-        self.shown = 0
         self.enabled = sys.stderr.isatty()
+        self.fraction: float | None = None
+        self.text = ""
+        self.started = time.monotonic()
+        self.shown = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total < PROGRESS_FROM:
+        if total >= PROGRESS_FROM:
+            self._update(done / total if total else 1.0, f"{done:,}/{total:,}")
+
+    def reading(self, rows: int, done: int, total: int | None) -> None:
+        if rows >= PROGRESS_FROM or self.shown:
+            self._update(min(done / total, 1.0) if total else None, f"{rows:,} rows")
+
+    def _update(self, fraction: float | None, text: str) -> None:
+        if not self.enabled:
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
+        with self._lock:
+            self.fraction, self.text = fraction, text
+            self._draw()
+        if self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                self._draw()
+
+    def _draw(self) -> None:
+        if self.fraction is None:
+            bar = ""
+        else:
+            filled = round(self.fraction * self.WIDTH)
+            bar = f" [{'#' * filled}{'-' * (self.WIDTH - filled)}] {self.fraction:4.0%}"
+        tail = f"{bar} {self.text} {time.monotonic() - self.started:.0f}s"
+        width = shutil.get_terminal_size().columns - 1
+        room = max(width - len(tail), 10)
+        label = self.label if len(self.label) <= room else self.label[: room - 1] + "…"
+        sys.stderr.write("\r" + (label + tail)[:width].ljust(width))
+        sys.stderr.flush()
+        self.shown = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
+        if self.shown:
+            with self._lock:
+                self._draw()
+                sys.stderr.write("\n")
+                sys.stderr.flush()
+            self.shown = False
 
 
 def _plural(count: int, word: str) -> str:
@@ -446,11 +504,22 @@ def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) ->
         parts.append(f"{len(plan.skipped)} already in the journal, skipped (--update updates them)")
     if added_meanwhile:
         parts.append(f"{added_meanwhile} added meanwhile by another program, skipped")
-    if plan.errors:
+    if plan.error_count:
         parts.append(f"{_plural(plan.bad_rows, 'invalid row')} skipped")
-    if plan.duplicates:
-        parts.append(f"{_plural(len(plan.duplicates), 'possible duplicate')}")
+    if plan.duplicate_count:
+        parts.append(f"{_plural(plan.duplicate_count, 'possible duplicate')}")
     return "; ".join(parts)
+
+
+def _line(text: str) -> str:
+    """One line an import prints: control characters escaped, cut short if very long."""
+    return printable(clip(text, LINE_MAX))
+
+
+def _more(count: int, what: str, errors_to: Path | None) -> str:
+    """The line after the first ``IMPORT_SHOWN`` of ``count``: how many more, and where they all are."""
+    where = f"all {count:,} are in {errors_to}" if errors_to else "--errors-to FILE writes them all"
+    return f"… and {count - IMPORT_SHOWN:,} more {what} ({where})"
 
 
 @cli.command("import")
@@ -460,43 +529,83 @@ def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) ->
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones.")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--update", is_flag=True, help="Update incidents already in the journal (same id) from the file.")
+@click.option("--errors-to", "errors_to", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help=f"Write every problem, warning and possible duplicate to FILE, one a line "
+                   f"(only the first {IMPORT_SHOWN} of each are printed).")
 @with_journal
 def import_command(
-    journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool
+    journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool,
+    errors_to: Path | None,
 ) -> None:
     """Import incidents from a JSON, CSV, ACLED CSV or GeoJSON file.
 
     Every row is checked first: if one is bad, nothing is imported (unless --skip-invalid),
-    and each bad row is named. Incidents already in the journal (same id) are skipped unless
-    --update. Possible duplicates (same date and place, or a source URL already recorded) are
-    named but imported.
+    and each bad row is named (the first 50; --errors-to FILE lists all). Incidents already in
+    the journal (same id) are skipped unless --update. Possible duplicates (same date and place,
+    or a source URL already recorded) are named but imported. A CSV file is read row by row;
+    a device is refused, and so is a file over 2 GB (store.limits.MAX_INPUT_BYTES).
     """
     name = "standard input" if str(file) == "-" else str(file)
+    if errors_to is not None:
+        problem = export_target_problem(errors_to, journal.path)
+        if problem:
+            raise InputError(f"--errors-to: {problem}")
     try:
-        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
-    fmt = (fmt or guess_format(file, data[:4096]) or "json").lower()
-    progress = ProgressBar(f"checking {name}")
-    try:
-        plan = plan_import(journal, data, fmt, name=name, update=update, progress=progress)
-    finally:
-        progress.close()
+        _import(journal, file, name, fmt, skip_invalid=skip_invalid, dry_run=dry_run, update=update,
+                errors_to=errors_to)
+    except MemoryError:
+        raise Failure(f"not enough memory to import {name}; nothing was imported") from None
+    except RecursionError:
+        raise InputError(f"{name} is nested too deeply to be read; nothing was imported") from None
+
+
+def _import(
+    journal: Journal, file: Path, name: str, fmt: str | None, *, skip_invalid: bool, dry_run: bool, update: bool,
+    errors_to: Path | None,
+) -> None:
+    """``import_command`` once its options are checked."""
+    with open_source(file) as source, atomic_file(errors_to) if errors_to else nullcontext(None) as sink:
+        def report(kind: str, row: int, item: object) -> None:
+            assert sink is not None
+            line = str(item) if kind == "error" else f"row {row}: {item}"
+            sink.write(printable(line).encode("utf-8", "replace") + b"\n")
+
+        fmt = (fmt or guess_format(file, source.head(4096)) or "json").lower()
+        progress = ProgressBar(f"checking {file.name if name != 'standard input' else name}")
+        try:
+            plan = plan_import(journal, source, fmt, name=name, update=update, progress=progress.reading,
+                               report=report if sink is not None else None)
+        finally:
+            progress.close()
+        for warning in plan.warnings:
+            if sink is not None:
+                sink.write(printable(f"warning: {warning}").encode("utf-8", "replace") + b"\n")
     for warning in plan.warnings:
-        echo(f"{PROG}: warning: {warning}", err=True)
-    if plan.errors and not skip_invalid:
-        raise plan.rejected()
-    for error in plan.errors:
-        echo(f"{PROG}: skipped {error}", err=True)
-    for duplicate in plan.duplicates:
-        row = plan.row_of.get(duplicate.incident_id)
-        echo(f"{PROG}: row {row}: {duplicate}", err=True)
+        click.echo(_line(f"{PROG}: warning: {warning}"), err=True)
+    if plan.error_count and not skip_invalid:
+        lines = [_line(str(error)) for error in plan.errors[:IMPORT_SHOWN]]
+        if plan.error_count > IMPORT_SHOWN:
+            lines.append(_more(plan.error_count, "problems", errors_to))
+        raise InputError(*lines, _line(str(plan.rejected())))
+    for error in plan.errors[:IMPORT_SHOWN]:
+        click.echo(_line(f"{PROG}: skipped {error}"), err=True)
+    if plan.error_count > IMPORT_SHOWN:
+        click.echo(f"{PROG}: {_more(plan.error_count, 'problems', errors_to)}", err=True)
+    row_of = plan.other_rows | {text.id: text.row for text in plan.new.texts} if plan.duplicates else {}
+    for duplicate in plan.duplicates[:IMPORT_SHOWN]:
+        click.echo(_line(f"{PROG}: row {row_of.get(duplicate.incident_id)}: {duplicate}"), err=True)
+    if plan.duplicate_count > IMPORT_SHOWN:
+        click.echo(f"{PROG}: {_more(plan.duplicate_count, 'possible duplicates', errors_to)}", err=True)
     added_meanwhile = 0
     if not dry_run and (plan.new or plan.updates):
-        if len(plan.new) + len(plan.updates) >= PROGRESS_FROM and sys.stderr.isatty():
-            echo(f"saving {len(plan.new) + len(plan.updates)} incidents…", err=True)
-        added_meanwhile = len(journal.import_incidents(plan.new, updates=plan.updates).skipped)
-    echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
+        count = len(plan.new) + len(plan.updates)
+        saving = ProgressBar(f"saving {_plural(count, 'incident')}")
+        try:
+            result = journal.import_incidents(plan.new.texts, updates=plan.updates, progress=saving, reread=False)
+        finally:
+            saving.close()
+        added_meanwhile = len(result.skipped)
+    click.echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
 
 
 @cli.command("export")
