@@ -320,3 +320,34 @@ def test_export_through_a_dangling_symlink_is_refused(ij, tmp_path, seeded):
     link.symlink_to(tmp_path / "nowhere.csv")
     refused(ij("export", "-o", str(link)), "does not exist")
     assert link.is_symlink() and not (tmp_path / "nowhere.csv").exists()
+
+
+async def test_the_export_dialog_refuses_the_same_targets_beside_the_field(tmp_path, monkeypatch):
+    from store import Journal
+    from tui.app import JournalApp
+    from tui.screens.export import ExportScreen
+
+    from .conftest import list_shown
+    from .test_exchange_screens import SIZE, export_error, open_export, type_file_name
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere.json")
+    monkeypatch.chdir(tmp_path)
+    journal = Journal(tmp_path / "journal.json")
+    journal.import_incidents([])
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await list_shown(pilot)
+        await open_export(pilot, "JSON")
+        for name, words in ((str(fifo), "FIFO"), ("/dev/stdout", "use -o - for standard output"),
+                            (str(dangling), "does not exist")):
+            await type_file_name(pilot, name, pasted=True)
+            assert isinstance(app.screen, ExportScreen), name
+            assert words in export_error(app), (name, export_error(app))
+            await pilot.press("enter")  # a second Enter does not write it either
+            await pilot.pause()
+            assert isinstance(app.screen, ExportScreen) and words in export_error(app)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and dangling.is_symlink() and not (tmp_path / "nowhere.json").exists()
+    assert os.path.islink("/dev/stdout")
