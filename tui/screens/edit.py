@@ -26,7 +26,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static
 
 from store import BadRecord, Incident, IncidentFields, JournalError
 from store.errors import FieldProblem, field_problems
@@ -45,9 +45,10 @@ from store.fields import (
     resolve_choice,
 )
 from store.models import utc_now
+from store.text import printable
 from tui.screens.base import JournalScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
+from tui.widgets.form_fields import ChoiceInput, FieldInput, FieldTextArea, ValuesSuggester
 from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
 
 _PARTIAL_DATE = {re.compile(r"^\s*\d{4}\s*$"): "year", re.compile(r"^\s*\d{4}-\d{1,2}\s*$"): "month"}
@@ -232,7 +233,7 @@ class EditScreen(JournalScreen[Incident | None]):
                 yield ChoiceInput(value, choices=spec.choices, placeholder=self._placeholder(spec),
                                   id=_widget_id(spec.name))
             elif spec.kind == "text":
-                yield TextArea(value, id=_widget_id(spec.name), soft_wrap=True, tab_behavior="focus", compact=True)
+                yield FieldTextArea(value, id=_widget_id(spec.name))
             elif spec.kind == "sources":
                 yield SourcesEditor(value, outlets=self._completer("outlet"), id=_widget_id(spec.name))
             else:
@@ -303,11 +304,12 @@ class EditScreen(JournalScreen[Incident | None]):
             widget = self.query_one(f"#{_widget_id(spec.name)}")
             if isinstance(widget, FieldInput):
                 widget.load(values[spec.name])
-            elif isinstance(widget, TextArea):
-                widget.load_text(values[spec.name])
+            elif isinstance(widget, FieldTextArea):
+                widget.load(values[spec.name])
             elif isinstance(widget, SourcesEditor):
                 await widget.load(values[spec.name])
-        self.query_one("#form-heading", Static).update(Content(self._heading), layout=False)  # one line, always
+        heading = Content(printable(self._heading))  # a title, or the id of a hand-edited record
+        self.query_one("#form-heading", Static).update(heading, layout=False)  # one line, always
         self.query_one("#form-duplicates", Static).display = False
         self._precision_from_date = False
         self.show_problems(list(self.broken.problems) if self.broken is not None else [], quiet=True)
@@ -323,13 +325,14 @@ class EditScreen(JournalScreen[Incident | None]):
     # -- reading the form ------------------------------------------------------------------------
 
     def current_values(self) -> dict[str, Any]:
+        """What each field holds (the characters its escapes stand for, not the escapes)."""
         values: dict[str, Any] = {}
         for spec in FIELDS:
             widget = self.query_one(f"#{_widget_id(spec.name)}")
             if isinstance(widget, FieldInput):
-                values[spec.name] = widget.value
-            elif isinstance(widget, TextArea):
-                values[spec.name] = widget.text
+                values[spec.name] = widget.held
+            elif isinstance(widget, FieldTextArea):
+                values[spec.name] = widget.held
             elif isinstance(widget, SourcesEditor):
                 values[spec.name] = widget.values()
         return values
@@ -350,19 +353,22 @@ class EditScreen(JournalScreen[Incident | None]):
     def _validated(self) -> IncidentFields | None:
         """The incident the form holds, or None (each problem marked beside its field)."""
         data, problems = model_input(self.current_values())
-        if problems:
-            self.show_problems(problems)
-            return None
+        fields: IncidentFields | None = None
         try:
             if self.broken is not None:
-                return Incident.model_validate({**system_fields(self.broken.record), **data})
-            if self.incident is None:
-                return IncidentFields.model_validate(data)
-            changes = {name: data[name] for name in self.changed_fields}
-            return self.incident.with_changes(**changes) if changes else self.incident
-        except ValidationError as exc:
-            self.show_problems(field_problems(exc))
+                fields = Incident.model_validate({**system_fields(self.broken.record), **data})
+            elif self.incident is None:
+                fields = IncidentFields.model_validate(data)
+            else:
+                changes = {name: data[name] for name in self.changed_fields if name in data}
+                fields = self.incident.with_changes(**changes) if changes else self.incident
+        except ValidationError as exc:  # named with a choice that means none, all at once
+            named = {problem.field for problem in problems}
+            problems += [problem for problem in field_problems(exc) if problem.field not in named]
+        if problems or fields is None:
+            self.show_problems(problems)
             return None
+        return fields
 
     def _save(self, *, then_new: bool) -> None:
         fields = self._validated()
@@ -427,7 +433,7 @@ class EditScreen(JournalScreen[Incident | None]):
             found.remove()
             return
         error = found.first(Static) if found else Static(classes="field-error -shown", id=f"e-{name}")
-        error.update(Content(message))
+        error.update(Content(printable(message, multiline=True)))  # may quote what the record holds
         error.set_class(note, "-note")
         if not found:
             row.parent.mount(error, after=row)  # type: ignore[union-attr]
@@ -474,7 +480,7 @@ class EditScreen(JournalScreen[Incident | None]):
         lines = [f"\u26a0 {duplicate}" for duplicate in duplicates[:3]]
         if len(duplicates) > 3:
             lines.append(f"  and {len(duplicates) - 3} more")
-        shown.update(Content("\n".join(lines)))
+        shown.update(Content(printable("\n".join(lines), multiline=True)))  # other incidents' titles
         shown.display = True
 
     @on(FieldInput.Note)
@@ -516,7 +522,8 @@ class EditScreen(JournalScreen[Incident | None]):
             text = "The source's address, https://…"
         elif widget is not None and widget.has_class("s-outlet"):
             text = "Who reported or said it: an outlet, channel or official. ctrl+o adds another source."
-        hint.update(Content(text), layout=False)  # two lines, always: no layout of the whole form per key
+        # Two lines, always: no layout of the whole form per key. The text may quote the field's.
+        hint.update(Content(printable(text, multiline=True)), layout=False)
 
     # -- moving around --------------------------------------------------------------------------
 

@@ -5,7 +5,15 @@ focus (nothing is selected, so a key typed on arrival never replaces what is the
 accepts the grey completion before it moves on, and a paste of several lines keeps every line
 (joined by spaces) and says so. ``ChoiceInput`` takes any unique start or word of a choice
 (``air`` → Air/drone strike), shows the matches as it is typed, steps through the choices
-with ``↑``/``↓``, and writes out the full name as the focus leaves it.
+with ``↑``/``↓``, and writes out the full name as the focus leaves it. ``FieldTextArea`` is the
+``TextArea`` of the form's texts (summary, notes, quotes).
+
+A field never shows a control character: a record opened in the form (an invalid one, from a
+hand-edited file) may hold ``ESC`` or a bidi override, and the field shows it escaped as
+``store.text.printable`` does (``\\x1b``, ``\\u202e``), as does a paste. Each escape stands for
+the character: the field's ``held`` text has it back, so a field left as it was saves the
+record's own text, and one still holding an escaped control character is refused on save like
+any control character (the escape text is deleted to fix it).
 """
 
 from __future__ import annotations
@@ -16,9 +24,43 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.suggester import Suggester
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from store.fields import choice_matches
+from store.text import normalise_newlines, printable
+
+
+class Escapes:
+    """The escapes a field shows for characters it holds: ``shown`` is the escaped text of
+    ``held``; ``held_text`` turns a field's text (as edited since) back into what it holds."""
+
+    def __init__(self, held: str = "", *, multiline: bool = False) -> None:
+        self.multiline = multiline
+        self.held = held
+        self.shown = printable(held, multiline=multiline)
+        self._characters: dict[str, str] = {}
+        self.add(held)
+
+    def add(self, text: str) -> None:
+        """Take the escapes of the characters in ``text`` (a paste) as standing for them; not an
+        escape the text also holds as it is, written out (``\\x1b`` typed as four characters)."""
+        for character in set(text):
+            escape = printable(character, multiline=self.multiline)
+            if escape != character and escape not in text:
+                self._characters[escape] = character
+
+    def held_text(self, text: str) -> str:
+        """What a field showing ``text`` holds: the held text if it is unchanged; else ``text``
+        with each escape this field made put back as its character."""
+        if text == self.shown:
+            return self.held
+        for escape, character in self._characters.items():
+            text = text.replace(escape, character)
+        return text
+
+    @property
+    def any(self) -> bool:
+        return bool(self._characters)
 
 
 class ValuesSuggester(Suggester):
@@ -32,8 +74,8 @@ class ValuesSuggester(Suggester):
         if not value.strip():
             return None
         suggestion = self._complete(value)
-        if suggestion is None or suggestion == value:
-            return None
+        if suggestion is None or suggestion == value or printable(suggestion) != suggestion:
+            return None  # nothing a field could not show as it is (a control character) is offered
         return suggestion  # as the journal spells it (``udm`` becomes Udmurtia, not udmurtia)
 
     async def get_suggestion(self, value: str) -> str | None:
@@ -53,14 +95,21 @@ class FieldInput(Input):
 
     def __init__(self, value: str = "", *, placeholder: str = "", suggester: Suggester | None = None,
                  select_on_focus: bool = False, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(value, placeholder=placeholder, compact=True, suggester=suggester,
+        self.escapes = Escapes(value)
+        super().__init__(self.escapes.shown, placeholder=placeholder, compact=True, suggester=suggester,
                          select_on_focus=select_on_focus, id=id, classes=classes)
 
     def load(self, value: str) -> None:
-        """Show ``value`` as the field's text, cursor at its end (no change a person made)."""
+        """Show ``value`` as the field's text (escaped), cursor at its end (no change a person made)."""
+        self.escapes = Escapes(value)
         with self.prevent(Input.Changed):
-            self.value = value
-            self.cursor_position = len(value)
+            self.value = self.escapes.shown
+            self.cursor_position = len(self.value)
+
+    @property
+    def held(self) -> str:
+        """The text the field holds: ``value``, each escape of a character it holds put back."""
+        return self.escapes.held_text(self.value)
 
     def completion(self) -> str | None:
         """The completion ``Tab`` would accept now (worked out now, not when the worker is done)."""
@@ -93,14 +142,25 @@ class FieldInput(Input):
         lines = [line.strip() for line in event.text.splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > 1:
-            event.stop()
-            event.prevent_default()  # Input's own handler would keep the first line only
             text = " ".join(lines)
-            if self.selection.is_empty:
-                self.insert_text_at_cursor(text)
-            else:
-                self.replace(text, *self.selection)
-            self.post_message(self.Note(self, f"pasted {len(lines)} lines as one: this field keeps one line"))
+        else:  # as Input's own handler takes it
+            text = event.text.splitlines()[0] if event.text.splitlines() else ""
+        shown = printable(text)
+        if len(lines) <= 1 and shown == text:
+            return  # Input's own handler pastes it
+        event.stop()
+        event.prevent_default()  # Input's own handler would keep the first line only, and raw
+        self.escapes.add(text)
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(shown)
+        else:
+            self.replace(shown, *self.selection)
+        notes = []
+        if len(lines) > 1:
+            notes.append(f"pasted {len(lines)} lines as one: this field keeps one line")
+        if shown != text:
+            notes.append("the paste holds control characters, shown as escapes (\\x1b): delete them to save")
+        self.post_message(self.Note(self, "; ".join(notes)))
 
 
 class ChoiceInput(FieldInput):
@@ -150,3 +210,36 @@ class ChoiceInput(FieldInput):
 
     def _on_blur(self, event: events.Blur) -> None:
         self.resolve()
+
+
+class FieldTextArea(TextArea):
+    """A text of the form (summary, notes, a quote): any control character it holds is shown
+    escaped, newlines and tabs kept (see the module's docstring)."""
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        self.escapes = Escapes(text, multiline=True)
+        super().__init__(self.escapes.shown, soft_wrap=True, tab_behavior="focus", compact=True, id=id,
+                         classes=classes)
+
+    def load(self, text: str) -> None:
+        """Show ``text`` (escaped) as the field's text, as it was before any edit."""
+        self.escapes = Escapes(text, multiline=True)
+        self.load_text(self.escapes.shown)
+
+    @property
+    def held(self) -> str:
+        """The text the field holds: ``text``, each escape of a character it holds put back."""
+        return self.escapes.held_text(self.text)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        text = normalise_newlines(event.text).replace("\r", "\n")  # a terminal sends Enter as \r
+        shown = printable(text, multiline=True)
+        if shown == event.text:
+            return  # TextArea's own handler pastes it
+        event.prevent_default()
+        if self.read_only:
+            return
+        self.escapes.add(text)
+        if result := self._replace_via_keyboard(shown, *self.selection):
+            self.move_cursor(result.end_location)
+            self.focus()

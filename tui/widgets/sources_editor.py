@@ -13,10 +13,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from store.fields import SOURCE_FIELDS, SOURCE_KIND
-from tui.widgets.form_fields import ChoiceInput, FieldInput, ValuesSuggester
+from store.text import printable
+from tui.widgets.form_fields import ChoiceInput, FieldInput, FieldTextArea, ValuesSuggester
 
 __all__ = ["SOURCE_FIELDS", "SourceRow", "SourcesEditor", "blank_source", "form_sources"]
 
@@ -41,7 +42,7 @@ class SourceRow(Vertical):
                               classes="s-kind")
             yield FieldInput(self.initial["published"], placeholder="published YYYY-MM-DD", classes="s-published")
         yield FieldInput(self.initial["url"], placeholder="https://…", classes="s-url")
-        quote = TextArea(self.initial["quote"], soft_wrap=True, tab_behavior="focus", compact=True, classes="s-quote")
+        quote = FieldTextArea(self.initial["quote"], classes="s-quote")
         quote.border_title = "quote"
         yield quote
         yield Static(classes="field-error")
@@ -50,18 +51,18 @@ class SourceRow(Vertical):
         self.initial = values
         for name in ("outlet", "kind", "published", "url"):
             self.query_one(f".s-{name}", FieldInput).load(values[name])
-        self.query_one(".s-quote", TextArea).load_text(values["quote"])
+        self.query_one(".s-quote", FieldTextArea).load(values["quote"])
         self.show_error("")
 
     def values(self) -> dict[str, str]:
         kind = self.query_one(".s-kind", ChoiceInput)
         kind.resolve()
         return {
-            "outlet": self.query_one(".s-outlet", FieldInput).value,
-            "url": self.query_one(".s-url", FieldInput).value,
-            "kind": kind.value,
-            "published": self.query_one(".s-published", FieldInput).value,
-            "quote": self.query_one(".s-quote", TextArea).text,
+            "outlet": self.query_one(".s-outlet", FieldInput).held,
+            "url": self.query_one(".s-url", FieldInput).held,
+            "kind": kind.held,
+            "published": self.query_one(".s-published", FieldInput).held,
+            "quote": self.query_one(".s-quote", FieldTextArea).held,
         }
 
     def describe(self) -> str:
@@ -70,7 +71,7 @@ class SourceRow(Vertical):
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".field-error", Static)
-        error.update(Content(message))
+        error.update(Content(printable(message, multiline=True)))
         error.set_class(bool(message), "-shown")
         self.set_class(bool(message), "-invalid")
 
