@@ -3,8 +3,9 @@
 Generates journals of 1k, 10k and 100k incidents (cached in ``.bench/``), then measures, all in
 one run: open to first paint (fresh processes), search and filters, cursor moves, one save, and
 memory; and the form's figures (``bench.form``: its open time and a key's way to the screen, also
-at the base size). Prints the tables; ``--write`` also puts them in ``bench/RESULTS.md``;
-``--only form`` runs the form's figures alone (printed, not written).
+at the base size); and importing a CSV file of 100,000 and 1,000,000 rows (``bench.import_bench``:
+time and peak memory). Prints the tables; ``--write`` also puts them in ``bench/RESULTS.md``;
+``--only form`` or ``--only import`` runs those figures alone (printed, not written).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import exchange
+from bench import exchange, import_bench
 from bench.generate import write_journal
 from store.storage import atomic_write_bytes, encode
 
@@ -244,11 +245,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
-    parser.add_argument("--only", choices=["form"], help="only these figures (printed, never written)")
+    parser.add_argument("--only", choices=["form", "import"], help="only these figures (printed, never written)")
+    parser.add_argument("--import-sizes", default=",".join(map(str, import_bench.SIZES)),
+                        help="rows of the CSV files imported (default: %(default)s)")
+    parser.add_argument("--naive-at", type=int, default=import_bench.NAIVE_UP_TO,
+                        help="run the all-at-once import up to this many rows (default: %(default)s)")
     args = parser.parse_args()
     if args.only and args.write:
         parser.error("--write needs every figure: run without --only")
     sizes = [int(size) for size in args.sizes.split(",")]
+    import_sizes = tuple(int(size) for size in args.import_sizes.split(","))
+    if args.only == "import":
+        print(table(import_bench.rows(fmt, import_sizes, args.naive_at)))
+        return
     base = write_journal(CACHE / f"journal-{BASE}.json", BASE)
     journals = {size: write_journal(CACHE / f"journal-{size}.json", size) for size in sizes}
 
@@ -304,11 +313,14 @@ def main() -> None:
     print(f"machine: {machine}\n")
     print(table(rows))
     print(f"\nThe form (issue 10):\n\n{table(form)}")
+    imports = import_bench.rows(fmt, import_sizes, args.naive_at)
+    print(f"\nImport (issue 11):\n\n{table(imports)}")
     if args.write:
         (ROOT / "bench" / "RESULTS.md").write_text(
             f"# Benchmark results\n\nLatest `python -m bench --write` on {machine} "
             f"({time.strftime('%Y-%m-%d')}).\n\n{table(rows)}\n\n{NOTES}{exchange.NOTES}"
-            f"\n## The form (issue 10)\n\n{table(form)}\n\n{FORM_NOTES}",
+            f"\n## The form (issue 10)\n\n{table(form)}\n\n{FORM_NOTES}"
+            f"\n## Import (issue 11)\n\n{table(imports)}\n\n{import_bench.NOTES}",
             encoding="utf-8",
         )
 
