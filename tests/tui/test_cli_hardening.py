@@ -109,13 +109,37 @@ def test_add_through_a_symlinked_journal_writes_the_real_one(ij, tmp_path: Path)
     assert titles == ["Shelling of a market", "Through the link"]
 
 
-@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero", "/dev/full"])
+#: Character devices to make in a test's own folder (major, minor): the real /dev/null, /dev/zero
+#: and /dev/full are never given to the code under test, so that a regression cannot replace them
+#: (or read /dev/zero until memory runs out).
+DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7)}
+
+
+def run_limited(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in a child process with at most 1 GB of memory and 60 s: a regression that reads
+    an endless device fails the test instead of taking the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    return subprocess.run(
+        [sys.executable, "-c", "from tui.cli import main; main()", *args],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2], preexec_fn=limit,
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+@pytest.mark.parametrize("device", list(DEVICES))
 @pytest.mark.parametrize("command", [ADD, ["list"], ["check"]], ids=["add", "list", "check"])
-def test_a_device_as_the_journal_is_refused_in_one_line(ij, device: str, command: list[str]) -> None:
-    inode = os.stat(device).st_ino
-    line = one_error_line(ij(*command, path=Path(device)))
-    assert line == f"incident-journal: {device} is a character device, not a regular file; it was not read"
-    assert stat.S_ISCHR(os.stat(device).st_mode) and os.stat(device).st_ino == inode
+def test_a_device_as_the_journal_is_refused_in_one_line(tmp_path: Path, device: str, command: list[str]) -> None:
+    node = tmp_path / device
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(*DEVICES[device]))
+    inode = node.stat().st_ino
+    done = run_limited("--journal", str(node), *command)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"incident-journal: {node} is a character device, not a regular file; it was not read\n"
+    assert stat.S_ISCHR(node.stat().st_mode) and node.stat().st_ino == inode
 
 
 @pytest.mark.parametrize("command", [ADD, ["list"], ["check"]], ids=["add", "list", "check"])
