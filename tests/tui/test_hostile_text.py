@@ -413,3 +413,16 @@ async def test_a_paste_holding_control_characters_is_shown_escaped_and_refused(j
                          what="the save refused, naming the character")
     assert "pasted" not in Journal(journal.path).get(IZHEVSK).title
 
+
+
+async def test_a_paste_into_the_search_is_shown_escaped(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await list_shown(pilot)
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "search",
+                         what="the cursor in the search")
+        app.post_message(events.Paste(f"{CLEAR}{RLO}izhevsk"))
+        await wait_until(pilot, lambda: "izhevsk" in app.screen.query_one("#search", Input).value, what="the paste")
+        await wait_until(pilot, lambda: "\\x1b[2J\\u202eizhevsk" in screen_text(app), what="the paste drawn")
+        assert clean(app), raw_on(app)

@@ -25,6 +25,7 @@ from store.exchange import CSV_FORMATS, SUFFIXES, export_file, export_target_pro
 from store.rows import IncidentRow
 from store.text import printable
 from tui.screens.base import JournalModal
+from tui.widgets.form_fields import PastedEscapedInput
 
 FORMAT_CHOICES = (
     ("CSV: one row per incident, every field", "csv"),
@@ -77,7 +78,7 @@ class ExportScreen(JournalModal[Path | None]):
             yield Label("Format")
             yield Select(FORMAT_CHOICES, value=self.fmt, allow_blank=False, id="export-format")
             yield Label("File")
-            yield Input(default_file_name(self.fmt), id="export-path")
+            yield PastedEscapedInput(default_file_name(self.fmt), id="export-path")
             yield Static(id="export-destination")
             yield Static(classes="field-error", id="export-error")
             yield Checkbox("For Excel: start with a byte-order mark", id="export-excel",

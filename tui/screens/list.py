@@ -24,6 +24,7 @@ from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.overview import OverviewScreen
+from tui.widgets.form_fields import PastedEscapedInput
 from tui.widgets.incident_list import IncidentList, Row
 
 ALL = ""
@@ -84,7 +85,7 @@ class ListScreen(JournalScreen[None]):
         with Horizontal(id="filter-bar"):
             yield Select([("All regions", ALL)], allow_blank=False, value=ALL, id="region-filter")
             yield Select(CASUALTY_CHOICES, allow_blank=False, value=ALL, id="casualty-filter")
-            yield Input(placeholder="/ search title, place, region, summary, sources, tags", id="search")
+            yield PastedEscapedInput(placeholder="/ search title, place, region, summary, sources, tags", id="search")
         yield Static(id="empty-message")
         yield IncidentList(id="incidents")
         yield Footer(compact=True)

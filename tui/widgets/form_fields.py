@@ -6,7 +6,8 @@ accepts the grey completion before it moves on, and a paste of several lines kee
 (joined by spaces) and says so. ``ChoiceInput`` takes any unique start or word of a choice
 (``air`` → Air/drone strike), shows the matches as it is typed, steps through the choices
 with ``↑``/``↓``, and writes out the full name as the focus leaves it. ``FieldTextArea`` is the
-``TextArea`` of the form's texts (summary, notes, quotes).
+``TextArea`` of the form's texts (summary, notes, quotes). ``PastedEscapedInput`` is a plain
+``Input`` (the search, a file name) that escapes what a paste brings.
 
 A field never shows a control character: a record opened in the form (an invalid one, from a
 hand-edited file) may hold ``ESC`` or a bidi override, and the field shows it escaped as
@@ -80,6 +81,22 @@ class ValuesSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         return self.suggest_now(value)
+
+
+class PastedEscapedInput(Input):
+    """An ``Input`` (the list's search, the export's file name) whose pastes show any control
+    character escaped: the field draws what it holds, and it holds what it draws."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = event.text.splitlines()
+        text = lines[0] if lines else ""
+        if printable(text) != text:
+            event.stop()
+            event.prevent_default()  # Input's own handler would paste it raw
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(printable(text))
+            else:
+                self.replace(printable(text), *self.selection)
 
 
 class FieldInput(Input):
