@@ -241,31 +241,22 @@ def read_file(path: Path) -> tuple[bytes, os.stat_result]:
 _LONG_NUMBER = re.compile(rb"[-:,\[\s]\d{19,}")
 #: How deep a record may nest: far beyond any incident, well within what can be written.
 MAX_DEPTH = 200
-_CHUNK = 10_000
 
 
-def _rewritten(data: dict[str, dict[str, Any]], path: Path) -> tuple[int, int]:
-    """Encode what orjson read again, in slices of the file's own shape: returns how many ``:``
-    the file's encoding holds and how many ``e+``. Raises ``JournalUnreadable`` naming a record
+def _encoded_again(data: dict[str, dict[str, Any]], path: Path) -> bytes:
+    """What orjson read, encoded again (compactly). Raises ``JournalUnreadable`` naming a record
     nested too deeply to be written."""
-    colons, exponents = len(data), 0  # one ``:`` after each table's name
-    for table_name, table in data.items():
-        documents = list(table.items())
-        for start in range(0, len(documents), _CHUNK):
-            piece = dict(documents[start : start + _CHUNK])
-            try:
-                encoded = orjson.dumps({table_name: piece})
-            except TypeError as exc:
-                for key, document in piece.items():
-                    if _depth_over(document, MAX_DEPTH):
-                        raise JournalUnreadable(
-                            f"{path}: table {table_name!r}, record {key!r} is nested more than {MAX_DEPTH} "
-                            "levels deep; fix or remove it by hand"
-                        ) from None
-                raise JournalUnreadable(f"{path} cannot be read whole ({exc})") from None
-            colons += encoded.count(b":") - 1
-            exponents += encoded.count(b"e+")
-    return colons, exponents
+    try:
+        return orjson.dumps(data)
+    except TypeError as exc:
+        for table_name, table in data.items():
+            for key, document in table.items():
+                if _depth_over(document, MAX_DEPTH):
+                    raise JournalUnreadable(
+                        f"{path}: table {table_name!r}, record {key!r} is nested more than {MAX_DEPTH} "
+                        "levels deep; fix or remove it by hand"
+                    ) from None
+        raise JournalUnreadable(f"{path} cannot be read whole ({exc})") from None
 
 
 def _depth_over(value: Any, limit: int) -> bool:
@@ -366,9 +357,15 @@ def decode(
     # Encoding what was read again and comparing is cheap (orjson), and tells whether a key was
     # dropped (fewer ``:``) or a long integer became a float (more ``e+``); only then is the file
     # read again, slowly and exactly.
-    colons, exponents = _rewritten(data, path)
-    dropped_keys = raw.count(b":") != colons
-    long_numbers = exact_integers and exponents > raw.count(b"e+") and _LONG_NUMBER.search(raw) is not None
+    encoded = _encoded_again(data, path)
+    dropped_keys = raw.count(b":") != encoded.count(b":")
+    long_numbers = (
+        exact_integers
+        and b"e+" in encoded
+        and encoded.count(b"e+") > raw.count(b"e+")
+        and _LONG_NUMBER.search(raw) is not None
+    )
+    del encoded
     if dropped_keys or long_numbers:
         data, renamed = _exact(raw, path)
         found = _keep_renamed(data, renamed)
