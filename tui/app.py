@@ -61,6 +61,7 @@ class JournalApp(OrderedKeysApp):
     def on_mount(self) -> None:
         self.push_screen(ListScreen())
         self.set_interval(self.WATCH_INTERVAL, self.check_for_changes)
+        self.tell_file_problems()
         # The form is built while the list is idle, so that opening it only fills in values.
         self.call_after_refresh(self.form_screen)
 
@@ -93,6 +94,18 @@ class JournalApp(OrderedKeysApp):
         await form.load(incident, broken=broken, template=template)
         self.push_screen(form, on_done)  # the installed form stays installed when dismissed
 
+    def tell_file_problems(self) -> None:
+        """Say what was found wrong in the file and kept anyway (a record key found twice)."""
+        problems = self.journal.file_problems
+        if problems:
+            shown = problems[:3] + ([f"… and {len(problems) - 3} more"] if len(problems) > 3 else [])
+            self.notify(
+                "\n".join(shown) + "\nEvery record is kept; the next save writes each under a key of its own.",
+                title="The journal file holds a key twice",
+                severity="warning",
+                timeout=30,
+            )
+
     def check_for_changes(self) -> bool:
         """Re-read the journal if another program changed it, and tell the screen."""
         try:
@@ -104,6 +117,7 @@ class JournalApp(OrderedKeysApp):
             return False
         self._told_unreadable = False
         if changed:
+            self.tell_file_problems()
             self.screen.post_message(self.JournalChanged())
             self.notify("The journal was changed by another program; showing its new content.", timeout=3)
         return changed

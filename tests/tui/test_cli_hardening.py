@@ -19,7 +19,7 @@ from store.storage import backup_path
 from tui.app import JournalApp
 
 from .cli_runner import runner
-from .conftest import list_shown, notifications, wait_until
+from .conftest import header, list_shown, notifications, wait_until
 from .test_entry import all_keys_handled, burst, typed
 
 ADD = ["add", "--title", "Shelling of a market", "--date", "2024-07-03", "--region", "Belgorod",
@@ -254,3 +254,18 @@ def test_bidi_controls_in_an_imported_file_are_refused(ij, journal: Path, tmp_pa
     assert "row 2" in result.err and "bidirectional control character (U+2067)" in result.err
     assert not any(char in result.err for char in RAW + ("\u2067",))
     assert not journal.exists()
+
+
+async def test_the_app_says_when_the_file_holds_a_record_key_twice_and_shows_both(tmp_path: Path) -> None:
+    path = tmp_path / "journal.json"
+    with Journal(path) as first:
+        for title in ("Drone strike on a factory", "Shelling of a market"):
+            first.add(IncidentFields(title=title, date="2024-07-01", country="Russia", region="Udmurtia"))
+    path.write_text(path.read_text().replace('"2": {', '"1": {'))
+    with Journal(path) as journal:
+        app = JournalApp(journal)
+        async with app.run_test(size=(130, 40)) as pilot:
+            await list_shown(pilot)
+            await wait_until(pilot, lambda: any("record '1' is in the file more than once" in n
+                                                for n in notifications(app)), what="the warning toast")
+            assert "2 of 2 incidents" in header(app)
