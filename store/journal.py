@@ -227,7 +227,8 @@ class Journal:
         count = f"{len(held)} incident{'' if len(held) == 1 else 's'}"
         raise JournalUnreadable(
             f"{self.path} {state} but its backup {backup.name} holds {count}; nothing was changed. "
-            f"To go back to the backup: cp -p {shlex.quote(str(backup))} {shlex.quote(str(self.path))}",
+            f"To go back to the backup: cp -p {shlex.quote(str(backup))} {shlex.quote(str(self.path))} "
+            f"(to start an empty journal instead, remove {backup.name})",
             backup_may_help=False,
         )
 

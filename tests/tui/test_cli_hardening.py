@@ -63,7 +63,8 @@ def test_check_refuses_an_emptied_journal_and_says_how_to_restore_the_backup(ij,
     line = one_error_line(ij("check"))
     assert line == (
         f"incident-journal: {journal} is empty but its backup journal.json.bak holds 1 incident; nothing "
-        f"was changed. To go back to the backup: cp -p {backup_path(journal)} {journal}"
+        f"was changed. To go back to the backup: cp -p {backup_path(journal)} {journal} (to start an empty "
+        "journal instead, remove journal.json.bak)"
     )
     one_error_line(ij(*ADD))
     assert journal.read_bytes() == b"" and "Shelling" in backup_path(journal).read_text()
