@@ -147,6 +147,9 @@ class Journal:
         self._lock = FileLock(lock_path(self.path))
         #: Bumped on every (re-)read of the file: whoever keeps derived state can tell.
         self.generation = 0
+        #: Bumped whenever what the journal holds changes: a change made here, or another
+        #: program's change picked up by ``refresh``. Screens compare it with the version they show.
+        self.version = 0
         self._frozen = False
         self._refused: tuple[tuple[int, int, int] | None, JournalUnreadable] | None = None
         self._open()
@@ -191,6 +194,7 @@ class Journal:
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._db, self._storage, self.migrated_from = database, storage, migrated_from
         self.generation += 1
+        self.version += 1
         self._table = self._db.table(INCIDENTS_TABLE, cache_size=0)
         self._meta = self._db.table(META_TABLE, cache_size=0)
         self._history = self._db.table(HISTORY_TABLE, cache_size=0)
@@ -566,6 +570,7 @@ class Journal:
         self._doc_ids[incident.id] = doc_id
         self._raw[incident.id] = incident.record()
         self._changes += 1
+        self.version += 1
         if self._duplicates is not None:  # an update took the old keys out first (``_unindex``)
             self._duplicates.add(incident.id, self._raw[incident.id])
         if self._suggestions is not None:
@@ -592,6 +597,7 @@ class Journal:
     def _forget(self, incident_id: str) -> None:
         self._unindex(incident_id)
         self._changes += 1
+        self.version += 1
         del self._doc_ids[incident_id], self._raw[incident_id]
         for cache in (self._valid, self._problems):
             cache.pop(incident_id, None)
@@ -674,6 +680,7 @@ class Journal:
                 doc_id = self._table.insert(record)
                 self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
                 self._changes += 1
+        self.version += 1
                 if self._duplicates is not None:
                     self._duplicates.add(incident_id, record)
                 if self._suggestions is not None:
