@@ -680,7 +680,7 @@ class Journal:
                 doc_id = self._table.insert(record)
                 self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
                 self._changes += 1
-        self.version += 1
+                self.version += 1
                 if self._duplicates is not None:
                     self._duplicates.add(incident_id, record)
                 if self._suggestions is not None:
