@@ -212,7 +212,3 @@ class InvalidIncident(JournalError, ValueError):
     def __init__(self, problems: list[FieldProblem]):
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
-
-    @classmethod
-    def from_validation(cls, exc: ValidationError) -> InvalidIncident:
-        return cls(field_problems(exc))

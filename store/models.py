@@ -60,6 +60,37 @@ TAGS_MAX = 50
 SOURCES_MAX = 100
 URL_MAX = 2_000
 
+# -- derived values, worked out once for a model and for a stored record (``store.rows``) ----------
+
+
+def casualty_status_of(
+    killed_min: int | None, killed_max: int | None, injured_min: int | None, injured_max: int | None
+) -> CasualtyStatus:
+    """killed if a death is reported, else injured if an injury, else none if both are 0."""
+    if (killed_min or 0) >= 1:
+        return "killed"
+    if (injured_min or 0) >= 1:
+        return "injured"
+    if killed_max == 0 and injured_max == 0:
+        return "none"
+    return "unknown"
+
+
+def as_precise(date: str, precision: Any) -> str:
+    """An ISO date cut to what its precision knows: ``2024-07`` for a month, ``2024`` for a year."""
+    return date[: {"year": 4, "month": 7}.get(precision, 10) if isinstance(precision, str) else 10]
+
+
+def date_label_of(date: str, date_end: str, precision: Any) -> str:
+    """The ISO dates as precise as they are known: ``2024-07-01``, ``2024-07``, ``2024``,
+    ``2024-07-01..2024-07-03``, ``week of …`` (``date_end`` empty if there is none)."""
+    label = as_precise(date, precision)
+    end = as_precise(date_end, precision)
+    if end and end != label:
+        label = f"{label}..{end}"
+    return f"week of {label}" if precision == "week" else label
+
+
 _TAG_RE = re.compile(r"^[\w\-:./]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -334,27 +365,12 @@ class IncidentFields(BaseModel):
     @property
     def casualty_status(self) -> CasualtyStatus:
         """killed if a death is reported, else injured if an injury, else none if both are 0."""
-        if (self.killed.min or 0) >= 1:
-            return "killed"
-        if (self.injured.min or 0) >= 1:
-            return "injured"
-        if self.killed.max == 0 and self.injured.max == 0:
-            return "none"
-        return "unknown"
+        return casualty_status_of(self.killed.min, self.killed.max, self.injured.min, self.injured.max)
 
     def date_label(self) -> str:
         """The date as precise as it is known: ``2024-07-01``, ``2024-07``, ``2024``, ``week of …``."""
-        def one(day: dt.date) -> str:
-            if self.date_precision == "year":
-                return f"{day:%Y}"
-            if self.date_precision == "month":
-                return f"{day:%Y-%m}"
-            return day.isoformat()
-
-        label = one(self.date)
-        if self.date_end is not None and one(self.date_end) != label:
-            label = f"{label}..{one(self.date_end)}"
-        return f"week of {label}" if self.date_precision == "week" else label
+        end = self.date_end.isoformat() if self.date_end is not None else ""
+        return date_label_of(self.date.isoformat(), end, self.date_precision)
 
     @property
     def acled_event_type(self) -> str | None:

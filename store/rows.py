@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from store.history import display_value
+from store.models import as_precise, casualty_status_of, date_label_of
 from store.text import search_fold
+
+__all__ = ["IncidentRow", "as_precise"]  # as_precise: the overview cuts dates with it too
 
 
 def _text(value: Any) -> str:
@@ -33,11 +36,6 @@ def _minimum(count: Any) -> int | None:
 
 def _maximum(count: Any) -> int | None:
     return _bound(count, "max")
-
-
-def as_precise(date: str, precision: Any) -> str:
-    """An ISO date cut to what its precision knows: ``2024-07`` for a month, ``2024`` for a year."""
-    return date[: {"year": 4, "month": 7}.get(precision, 10) if isinstance(precision, str) else 10]
 
 
 class IncidentRow:
@@ -102,14 +100,7 @@ class IncidentRow:
         """As ``IncidentFields.casualty_status``, from the stored counts (kept once worked out)."""
         if self._status is None:
             killed, injured = self.raw.get("killed"), self.raw.get("injured")
-            if (_minimum(killed) or 0) >= 1:
-                self._status = "killed"
-            elif (_minimum(injured) or 0) >= 1:
-                self._status = "injured"
-            elif _maximum(killed) == 0 and _maximum(injured) == 0:
-                self._status = "none"
-            else:
-                self._status = "unknown"
+            self._status = casualty_status_of(_minimum(killed), _maximum(killed), _minimum(injured), _maximum(injured))
         return self._status
 
     @property
@@ -124,12 +115,8 @@ class IncidentRow:
         self.haystack, self.casualty_status, self.region_key  # noqa: B018
 
     def date_label(self) -> str:
-        date, precision = self.date_iso, self.raw.get("date_precision")
-        label = as_precise(date, precision)
-        end = as_precise(_text(self.raw.get("date_end")), precision)
-        if end and end != label:
-            label = f"{label}..{end}"
-        return f"week of {label}" if precision == "week" else label
+        """As ``IncidentFields.date_label``, from the stored dates."""
+        return date_label_of(self.date_iso, _text(self.raw.get("date_end")), self.raw.get("date_precision"))
 
     @property
     def haystack(self) -> str:

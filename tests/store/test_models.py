@@ -617,7 +617,7 @@ def test_field_problems_name_every_bad_field() -> None:
 def test_invalid_incident_carries_the_problems() -> None:
     with pytest.raises(ValidationError) as caught:
         IncidentFields.model_validate({**BASE_FIELDS, "region": "", "weapon_count": 0})
-    error = InvalidIncident.from_validation(caught.value)
+    error = InvalidIncident(field_problems(caught.value))
     assert {p.field for p in error.problems} == {"region", "weapon_count"}
     assert "region: cannot be empty" in str(error)
     assert isinstance(error, ValueError)
