@@ -7,17 +7,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import taxonomy
-from store.models import CASUALTY_STATUSES, IncidentFields
+from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow
+from store.search_index import SearchIndex
 from store.text import search_fold
-
-
-def search_text(incident: IncidentFields) -> str:
-    """The folded text a search looks in: title, place, region, summary, outlets, tags.
-
-    The same text the list's rows search (``IncidentRow.haystack``), made from the fields.
-    """
-    return IncidentRow("", incident.fields_record()).haystack
 
 
 @dataclass(frozen=True)
@@ -65,11 +58,22 @@ class IncidentFilter:
         same_rest = replace(self, text="") == replace(earlier, text="")
         return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))
 
-    def select_rows(self, rows: list[IncidentRow], *, known_words: tuple[str, ...] = ()) -> list[IncidentRow]:
+    def select_rows(
+        self, rows: list[IncidentRow], *, known_words: tuple[str, ...] = (), index: SearchIndex | None = None
+    ) -> list[IncidentRow]:
         """The rows that match, condition by condition (each a tight loop over what is left).
 
-        ``known_words`` are words every row given is already known to contain.
+        ``known_words`` are words every row given is already known to contain. ``index`` (a
+        ``SearchIndex`` of every row's ``haystack``, once ``ready``) finds the rows holding the
+        other words without reading each row's text; the rows found are the same without it.
         """
+        words = [word for word in self.words if word not in known_words]
+        if index is not None and index.ready and words:
+            narrowed = index.narrow(rows, words)
+            if narrowed is not None:
+                rows, unsure = narrowed
+                if not unsure:  # the index found exactly the rows holding every word
+                    words = []
         if self.region is not None:
             key = self._region_key
             rows = [row for row in rows if row.region_key == key]
@@ -84,27 +88,7 @@ class IncidentFilter:
         if self.date_to is not None:
             end = self.date_to.isoformat()
             rows = [row for row in rows if row.date_iso <= end]
-        for word in self.words:
-            if word in known_words:
-                continue
+        for word in words:
             # The prepared text straight from its slot: this loop runs over every row per key.
             rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows
-
-    def matches(self, incident: IncidentFields, haystack: str | None = None) -> bool:
-        """Whether ``incident`` passes; ``haystack`` is its precomputed ``search_text``."""
-        if self.region is not None and search_fold(incident.region) != self._region_key:
-            return False
-        if self.casualties and incident.casualty_status not in self.casualties:
-            return False
-        if self.event_type is not None and incident.event_type != self.event_type:
-            return False
-        if self.date_from is not None and (incident.date_end or incident.date) < self.date_from:
-            return False
-        if self.date_to is not None and incident.date > self.date_to:
-            return False
-        words = self.words
-        if words:
-            text = haystack if haystack is not None else search_text(incident)
-            return all(word in text for word in words)
-        return True
