@@ -189,8 +189,9 @@ class Journal:
             self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True, backup_guard=INCIDENTS_TABLE
         )
         storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
-        if not storage.read():
-            self._refuse_if_backup_holds_incidents()
+        tables = storage.read()
+        if not tables or not (tables.get(INCIDENTS_TABLE) or tables.get(HISTORY_TABLE)):
+            self._refuse_if_backup_holds_incidents(state="is empty" if self.path.exists() else "is missing")
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._db, self._storage, self.migrated_from = database, storage, migrated_from
         self.generation += 1
@@ -214,20 +215,34 @@ class Journal:
         self._changes = 0
         self._index()
 
-    def _refuse_if_backup_holds_incidents(self) -> None:
-        """A journal file that is missing, empty or blank while its ``.bak`` holds incidents was
-        emptied by mistake (``: > journal.json``) or lost: opening it as a new, empty journal
-        would make the next save's backup empty too, and both copies would be gone."""
+    def _refuse_if_backup_holds_incidents(self, state: str) -> None:
+        """A journal file that is missing, empty, blank or holds no incident and no history (one
+        that was ever used holds history) while its ``.bak`` holds incidents, or cannot be read,
+        was emptied by mistake (``: > journal.json``) or lost: opening it as a new, empty journal
+        would make a later save's backup empty too, and both copies would be gone."""
         backup = backup_path(self.path)
         try:
             raw, _ = read_file(backup)
-            tables = decode(raw, backup, exact_integers=False) or {}
-        except (OSError, JournalUnreadable):
+        except FileNotFoundError:
             return
+        except (OSError, JournalUnreadable) as exc:
+            raise JournalUnreadable(
+                f"{self.path} {state} and its backup {backup.name} cannot be read ({exc}); nothing was changed",
+                backup_may_help=False,
+            ) from None
+        if not raw or raw.isspace():
+            return
+        try:
+            tables = decode(raw, backup, exact_integers=False) or {}
+        except JournalUnreadable as exc:
+            raise JournalUnreadable(
+                f"{self.path} {state} and its backup {backup.name} cannot be read ({exc}); nothing was "
+                "changed: mend the backup by hand, or remove it to start an empty journal",
+                backup_may_help=False,
+            ) from None
         held = tables.get(INCIDENTS_TABLE)
         if not isinstance(held, dict) or not held:
             return
-        state = "is empty" if self.path.exists() else "is missing"
         count = f"{len(held)} incident{'' if len(held) == 1 else 's'}"
         raise JournalUnreadable(
             f"{self.path} {state} but its backup {backup.name} holds {count}; nothing was changed. "
@@ -240,7 +255,14 @@ class Journal:
     def file_problems(self) -> list[str]:
         """What was wrong in the file as read and is mended in memory (a record key found twice:
         both records kept); a save writes the mended journal."""
-        return list(self._storage.problems)
+        tables = self._storage.read() or {}
+        unused = [
+            f"table {name!r} is not one the journal uses: its {len(table)} records are kept in the file "
+            "but not shown"
+            for name, table in tables.items()
+            if name not in (INCIDENTS_TABLE, HISTORY_TABLE, META_TABLE) and table
+        ]
+        return [*self._storage.problems, *unused]
 
     def _migrate(self, storage: AtomicJSONStorage) -> int | None:
         """Bring an older journal forward in memory; refuse a newer one. Returns the old version."""

@@ -104,7 +104,7 @@ def replace_problem(path: Path, info: os.stat_result) -> str | None:
             f"{path} belongs to another user (uid {info.st_uid}); saving would replace it with a file "
             "of yours, so it was not saved"
         )
-    if not os.access(path, os.W_OK, follow_symlinks=False):
+    if not os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids, follow_symlinks=False):
         return f"{path} is read-only (mode {mode:04o}); make it writable (chmod u+w) to save to it"
     return None
 
@@ -149,6 +149,16 @@ def atomic_write_bytes(
             handle.flush()
             os.fsync(handle.fileno())
         if backup is not None and exists:
+            try:
+                backup_info = backup.lstat()
+            except FileNotFoundError:
+                pass
+            else:
+                if not stat_module.S_ISREG(backup_info.st_mode):
+                    raise JournalWriteError(
+                        f"{backup} is {file_kind(backup_info.st_mode)}, not a regular file; it was not replaced "
+                        "and nothing was saved (move it away)"
+                    )
             _keep_backup(path, backup)
         os.replace(tmp_name, path)
     except BaseException as exc:
@@ -210,7 +220,13 @@ def read_file(path: Path) -> tuple[bytes, os.stat_result]:
     and a file over ``limits.MAX_INPUT_BYTES``. ``FileNotFoundError`` passes through.
     """
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+        # Not even opened unless it is a regular file: opening some devices does things.
+        kind = os.stat(path).st_mode
+        if not stat_module.S_ISREG(kind):
+            raise JournalUnreadable(
+                f"{path} is {file_kind(kind)}, not a regular file; it was not read", backup_may_help=False
+            )
+        # O_NONBLOCK: should it become a FIFO meanwhile, opening must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise
@@ -239,8 +255,8 @@ def read_file(path: Path) -> tuple[bytes, os.stat_result]:
 
 #: A number token of 19 digits or more (orjson reads one beyond 64 bits as a float).
 _LONG_NUMBER = re.compile(rb"[-:,\[\s]\d{19,}")
-#: How deep a record may nest: far beyond any incident, well within what can be written.
-MAX_DEPTH = 200
+#: How deep a record may nest (about what orjson can write): far beyond any incident.
+MAX_DEPTH = 250
 
 
 def _encoded_again(data: dict[str, dict[str, Any]], path: Path) -> bytes:
@@ -253,8 +269,8 @@ def _encoded_again(data: dict[str, dict[str, Any]], path: Path) -> bytes:
             for key, document in table.items():
                 if _depth_over(document, MAX_DEPTH):
                     raise JournalUnreadable(
-                        f"{path}: table {table_name!r}, record {key!r} is nested more than {MAX_DEPTH} "
-                        "levels deep; fix or remove it by hand"
+                        f"{path}: table {table_name!r}, record {key!r} is nested too deeply to be written "
+                        f"(more than {MAX_DEPTH} levels); fix or remove it by hand"
                     ) from None
         raise JournalUnreadable(f"{path} cannot be read whole ({exc})") from None
 
@@ -309,16 +325,22 @@ def _keep_renamed(data: Any, renamed: list[tuple[str, str]]) -> list[str]:
     for table_name, table in data.items() if isinstance(data, dict) else ():
         if not isinstance(table, dict):
             continue
-        again = [key for key in table if not key.isdecimal() and key.split(" (", 1)[0].isdecimal()]
-        last = max((int(key) for key in table if key.isdecimal()), default=0)
+        again = [key for key in table if not _plain_number(key) and key.split(" (", 1)[0].isdecimal()]
+        last = max((int(key) for key in table if _plain_number(key)), default=0)
         for key in again:
             last += 1
             table[str(last)] = table.pop(key)
-            named += 1
-            problems.append(
-                f"table {table_name!r}: record {key.split(' (', 1)[0]!r} is in the file more than once; "
-                f"each is kept, this one as record {str(last)!r}"
-            )
+            if " (" in key:
+                named += 1
+                problems.append(
+                    f"table {table_name!r}: record {key.split(' (', 1)[0]!r} is in the file more than once; "
+                    f"each is kept, this one as record {str(last)!r}"
+                )
+            else:
+                problems.append(
+                    f"table {table_name!r}: record key {key!r} is not a plain number (TinyDB would take it "
+                    f"for another record's); it is kept as record {str(last)!r}"
+                )
         new_names = {new: old for old, new in renamed}
         for key, document in table.items():
             for name in (name for name in document if name in new_names) if isinstance(document, dict) else ():
@@ -327,6 +349,13 @@ def _keep_renamed(data: Any, renamed: list[tuple[str, str]]) -> list[str]:
                     f"table {table_name!r}, record {key!r}: key {new_names[name]!r} is in it more than once; "
                     f"the later value is kept as {name!r}"
                 )
+    for name in data if isinstance(data, dict) else ():
+        if " (" in name and name.split(" (", 1)[0] in data:
+            named += 1
+            problems.append(
+                f"the file holds table {name.split(' (', 1)[0]!r} more than once; the first is the one used, "
+                f"the other is kept as table {name!r}: merge them by hand"
+            )
     if len(renamed) > named:
         problems.append(
             f"{len(renamed) - named} more keys are each in one object more than once, deeper in the file; "
@@ -353,20 +382,18 @@ def decode(
         if "recursion" in str(exc).lower():
             raise JournalUnreadable(f"{path} is nested more than {MAX_DEPTH} levels deep; it was not read") from exc
         raise JournalUnreadable(f"{path} is not valid JSON ({exc})") from exc
-    _check_shape(data, path)
+    _check_shape(data, path, odd_numbers=True)
     # Encoding what was read again and comparing is cheap (orjson), and tells whether a key was
     # dropped (fewer ``:``) or a long integer became a float (more ``e+``); only then is the file
     # read again, slowly and exactly.
     encoded = _encoded_again(data, path)
-    dropped_keys = raw.count(b":") != encoded.count(b":")
-    long_numbers = (
-        exact_integers
-        and b"e+" in encoded
-        and encoded.count(b"e+") > raw.count(b"e+")
-        and _LONG_NUMBER.search(raw) is not None
-    )
+    # An escaped colon (``\u003a``) in the file reads as one more ``:``: then count no more.
+    dropped_keys = raw.count(b":") != encoded.count(b":") or b"\\u003" in raw.lower()
+    # A long integer read as a float is encoded with an exponent; only then is the file searched.
+    long_numbers = exact_integers and b"e+" in encoded and _LONG_NUMBER.search(raw) is not None
     del encoded
-    if dropped_keys or long_numbers:
+    odd_keys = any(not _plain_number(key) for table in data.values() for key in table)
+    if dropped_keys or long_numbers or odd_keys:
         data, renamed = _exact(raw, path)
         found = _keep_renamed(data, renamed)
         _check_shape(data, path)
@@ -375,16 +402,24 @@ def decode(
     return data
 
 
-def _check_shape(data: Any, path: Path) -> None:
+def _plain_number(key: str) -> bool:
+    """``"12"``, not ``"012"``, ``"１２"`` or ``"x"``: a key TinyDB reads as one id, and only one."""
+    return key.isascii() and key.isdigit() and (key == "0" or key[0] != "0")
+
+
+def _check_shape(data: Any, path: Path, *, odd_numbers: bool = False) -> None:
+    """Refuse what is not TinyDB's shape: tables of objects, each under a plain number (or, with
+    ``odd_numbers``, any run of digits, mended by ``_keep_renamed``)."""
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise JournalUnreadable(f"{path} is not a journal: expected a JSON object of tables")
     for table_name, table in data.items():
         for key, document in table.items():
             # TinyDB needs each document to be an object under a numeric id.
-            if not key.isdecimal() or not isinstance(document, dict):
+            numeric = _plain_number(key) or (odd_numbers and key.isdecimal())
+            if not numeric or not isinstance(document, dict):
                 raise JournalUnreadable(
                     f"{path}: table {table_name!r}, record {key!r} is not a JSON object "
-                    "under a numeric key; fix or remove it by hand"
+                    "under a plain number (1, 2, 3, ...); fix or remove it by hand"
                 )
 
 
@@ -451,9 +486,16 @@ class AtomicJSONStorage(Storage):
             return self.backup
         try:
             raw, _ = read_file(self.backup)
-            kept = decode(raw, self.backup, exact_integers=False)
+        except FileNotFoundError:
+            return self.backup
         except (OSError, JournalUnreadable):
-            return self.backup  # nothing whole to keep there
+            return None  # not ours to judge: kept as it is
+        if not raw or raw.isspace():
+            return self.backup
+        try:
+            kept = decode(raw, self.backup, exact_integers=False)
+        except JournalUnreadable:
+            return None  # it may hold what the journal lost: kept as it is
         return None if self._guarded(kept) else self.backup
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:

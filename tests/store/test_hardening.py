@@ -259,7 +259,8 @@ def test_a_record_nested_too_deeply_is_refused_in_one_line(two_saved: Path) -> N
     with pytest.raises(JournalUnreadable) as refused:
         Journal(two_saved)
     assert str(refused.value) == (
-        f"{two_saved}: table 'incidents', record '1' is nested more than 200 levels deep; fix or remove it by hand"
+        f"{two_saved}: table 'incidents', record '1' is nested too deeply to be written (more than 250 levels); "
+        "fix or remove it by hand"
     )
 
 
@@ -365,3 +366,95 @@ def _another_user_saves(folder: Path) -> None:
     assert "belongs to another user (uid 0)" in done.stdout
     assert journal_file.stat().st_uid == 0
     assert titles_in(journal_file) == ["root's"]
+
+
+# -- what an adversarial tester found after the first fixes ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "backup_content",
+    [
+        b'{"incidents": {"1": {"latitude": 1e400}}}',
+        b'{"incidents": {"1": {"title": "cut off',
+        b'{"incidents": {"a1": {}}}',
+    ],
+    ids=["a float JSON allows", "truncated", "a key that is no number"],
+)
+def test_an_emptied_journal_whose_backup_cannot_be_read_is_refused_and_the_backup_kept(
+    journal_path: Path, make_fields, backup_content: bytes
+) -> None:
+    backup = backup_path(journal_path)
+    backup.write_bytes(backup_content)
+    journal_path.write_bytes(b"")
+    with pytest.raises(JournalUnreadable, match="is empty and its backup journal.json.bak cannot be read"):
+        Journal(journal_path)
+    assert backup.read_bytes() == backup_content
+
+
+def test_a_journal_holding_no_incident_and_no_history_while_its_backup_does_is_refused(two_saved: Path) -> None:
+    two_saved.write_text('{"incidents": {}, "meta": {"1": {"schema_version": 2}}}')
+    with pytest.raises(JournalUnreadable, match="is empty but its backup journal.json.bak holds 1 incident"):
+        Journal(two_saved)
+
+
+def test_a_record_key_found_twice_is_found_even_when_escaped_colons_balance_the_count(two_saved: Path) -> None:
+    data = json.loads(two_saved.read_text())
+    record = data["incidents"]["2"]
+    hidden = json.dumps({**record, "title": "HIDDEN FIRST"}, ensure_ascii=False)
+    colons = hidden.count(":")
+    text = json.dumps(data, ensure_ascii=False).replace(
+        '"incidents": {', '"incidents": {"2": ' + hidden + ", ", 1
+    ).replace('"title": "first"', '"title": "first' + "\\u003a" * colons + '"', 1)
+    two_saved.write_text(text)
+    with Journal(two_saved) as journal:
+        assert "HIDDEN FIRST" in {incident.title for incident in journal.all()}
+        assert any("record '2' is in the file more than once" in problem for problem in journal.file_problems)
+
+
+def test_a_big_integer_stays_exact_beside_a_float_written_with_an_exponent(two_saved: Path, make_fields) -> None:
+    data = json.loads(two_saved.read_text())
+    data["incidents"]["1"]["extra_count"] = BIG
+    text = json.dumps(data, indent=1).replace('"latitude": null', '"latitude": 5.075e+1', 1)
+    two_saved.write_text(text)
+    with Journal(two_saved) as journal:
+        journal.add(make_fields(title="unrelated"))
+    assert json.loads(two_saved.read_text())["incidents"]["1"]["extra_count"] == BIG
+
+
+@pytest.mark.parametrize("odd_key", ["02", "\uff12"], ids=["leading zero", "full-width digit"])
+def test_record_keys_that_are_not_plain_numbers_keep_both_records(two_saved: Path, odd_key: str) -> None:
+    text = two_saved.read_text()
+    second = json.loads(text)["incidents"]["2"]
+    other = {**second, "id": "9ccb6b32-0000-4000-8000-000000000000", "title": "under an odd key"}
+    odd_record = '"' + odd_key + '": ' + json.dumps(other) + ", "
+    two_saved.write_text(text.replace('"incidents": {', '"incidents": {' + odd_record, 1))
+    with Journal(two_saved) as journal:
+        assert {incident.title for incident in journal.all()} == {"first", "second", "under an odd key"}
+        assert any("is not a plain number" in problem for problem in journal.file_problems)
+        journal.update(journal.get("9ccb6b32").with_changes(title="edited odd"))
+        assert journal.get("9ccb6b32").title == "edited odd"
+    with Journal(two_saved) as journal:
+        assert {incident.title for incident in journal.all()} == {"first", "second", "edited odd"}
+
+
+def test_a_table_found_twice_is_named_and_its_records_kept(two_saved: Path, make_fields) -> None:
+    data = json.loads(two_saved.read_text())
+    other = {**data["incidents"]["1"], "title": "in the second table"}
+    two_saved.write_text(json.dumps(data)[:-1] + ', "incidents": {"1": ' + json.dumps(other) + "}}")
+    with Journal(two_saved) as journal:
+        assert {incident.title for incident in journal.all()} == {"first", "second"}
+        assert any("holds table 'incidents' more than once" in problem for problem in journal.file_problems)
+        journal.add(make_fields(title="third"))
+    with Journal(two_saved) as journal:
+        assert journal.file_problems == [
+            "table 'incidents (2)' is not one the journal uses: its 1 records are kept in the file but not shown"
+        ]
+
+
+def test_a_backup_that_is_not_a_regular_file_is_never_replaced(two_saved: Path, make_fields) -> None:
+    backup = backup_path(two_saved)
+    backup.unlink()
+    os.mkfifo(backup)
+    with Journal(two_saved) as journal, pytest.raises(JournalWriteError, match="is a FIFO"):
+        journal.add(make_fields(title="third"))
+    assert stat.S_ISFIFO(backup.lstat().st_mode)

@@ -186,7 +186,7 @@ def test_a_record_nested_1020_levels_deep_gives_one_line_not_a_traceback(ij, jou
     saved_twice(ij)
     _deep(journal)
     line = one_error_line(ij(*ADD))
-    assert "record '1' is nested more than 200 levels deep; fix or remove it by hand" in line
+    assert "record '1' is nested too deeply to be written (more than 250 levels); fix or remove it by hand" in line
 
 
 def test_check_reports_a_backup_nested_too_deeply(ij, journal: Path) -> None:
@@ -196,7 +196,7 @@ def test_check_reports_a_backup_nested_too_deeply(ij, journal: Path) -> None:
     result = ij("check")
     assert result.code == 1 and result.out == ""
     assert len(result.err_lines) == 2
-    assert "is nested more than 200 levels deep" in result.err_lines[1]
+    assert "is nested too deeply to be written (more than 250 levels)" in result.err_lines[1]
 
 
 def test_running_out_of_memory_is_one_line(ij, monkeypatch: pytest.MonkeyPatch) -> None:
