@@ -4,8 +4,10 @@ Generates journals of 1k, 10k and 100k incidents (cached in ``.bench/``), then m
 one run: open to first paint (fresh processes), search and filters, cursor moves, one save, and
 memory; and the form's figures (``bench.form``: its open time and a key's way to the screen, also
 at the base size); and importing a CSV file of 100,000 and 1,000,000 rows (``bench.import_bench``:
-time and peak memory). Prints the tables; ``--write`` also puts them in ``bench/RESULTS.md``;
-``--only form`` or ``--only import`` runs those figures alone (printed, not written).
+time and peak memory); and search as you type (``bench.search``: ``select_rows`` per key with the
+search index and without, at 100 to 1,000,000 rows). Prints the tables; ``--write`` also puts them
+in ``bench/RESULTS.md``; ``--only form``, ``--only import`` or ``--only search`` runs those figures
+alone (printed, not written).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import exchange, import_bench
+from bench import exchange, import_bench, search
 from bench.generate import write_journal
 from store.storage import atomic_write_bytes, encode
 
@@ -245,7 +247,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
-    parser.add_argument("--only", choices=["form", "import"], help="only these figures (printed, never written)")
+    parser.add_argument("--only", choices=["form", "import", "search"],
+                        help="only these figures (printed, never written)")
+    parser.add_argument("--search-sizes", default=",".join(map(str, search.SIZES)),
+                        help="rows searched as typed (default: %(default)s)")
     parser.add_argument("--import-sizes", default=",".join(map(str, import_bench.SIZES)),
                         help="rows of the CSV files imported (default: %(default)s)")
     parser.add_argument("--naive-at", type=int, default=import_bench.NAIVE_UP_TO,
@@ -255,8 +260,12 @@ def main() -> None:
         parser.error("--write needs every figure: run without --only")
     sizes = [int(size) for size in args.sizes.split(",")]
     import_sizes = tuple(int(size) for size in args.import_sizes.split(","))
+    search_sizes = tuple(int(size) for size in args.search_sizes.split(","))
     if args.only == "import":
         print(table(import_bench.rows(fmt, import_sizes, args.naive_at)))
+        return
+    if args.only == "search":
+        print(table(search.rows(fmt, search_sizes)))
         return
     base = write_journal(CACHE / f"journal-{BASE}.json", BASE)
     journals = {size: write_journal(CACHE / f"journal-{size}.json", size) for size in sizes}
@@ -315,12 +324,15 @@ def main() -> None:
     print(f"\nThe form (issue 10):\n\n{table(form)}")
     imports = import_bench.rows(fmt, import_sizes, args.naive_at)
     print(f"\nImport (issue 11):\n\n{table(imports)}")
+    searches = search.rows(fmt, search_sizes)
+    print(f"\nSearch as you type (issue 12):\n\n{table(searches)}")
     if args.write:
         (ROOT / "bench" / "RESULTS.md").write_text(
             f"# Benchmark results\n\nLatest `python -m bench --write` on {machine} "
             f"({time.strftime('%Y-%m-%d')}).\n\n{table(rows)}\n\n{NOTES}{exchange.NOTES}"
             f"\n## The form (issue 10)\n\n{table(form)}\n\n{FORM_NOTES}"
-            f"\n## Import (issue 11)\n\n{table(imports)}\n\n{import_bench.NOTES}",
+            f"\n## Import (issue 11)\n\n{table(imports)}\n\n{import_bench.NOTES}"
+            f"\n## Search as you type (issue 12)\n\n{table(searches)}\n\n{search.NOTES}",
             encoding="utf-8",
         )
 

@@ -164,3 +164,18 @@ def test_candidates_need_a_word() -> None:
     assert index.candidates([]) is None
     assert index.candidates(["d"]) == {"0"}
     assert index.candidates(["tank"]) == set()
+
+
+def test_a_list_prepared_in_steps_is_searched_the_same() -> None:
+    rows = rows_of([{"title": f"drone {number}"} for number in range(30)] + [{"title": "shelling"}])
+    index = index_of(rows)
+    for _ in index.prepare_steps(rows, step=7):
+        pass
+    assert [row.id for row in IncidentFilter(text="shell").select_rows(rows, index=index)] == ["30"]
+    steps = index.prepare_steps(rows, step=7)
+    next(steps)
+    index.add("30", "drone")  # a change meanwhile: the numbers read before it are not kept
+    for _ in steps:
+        pass
+    assert IncidentFilter(text="shell").select_rows(rows, index=index) == []
+    assert len(IncidentFilter(text="drone").select_rows(rows, index=index)) == 31
