@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from textual.app import SystemCommand
-from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError, PossibleDuplicate
@@ -41,7 +41,12 @@ def _article(name: str) -> str:
 
 
 class JournalApp(OrderedKeysApp):
-    """Browse and edit the incidents of ``journal``; every action has a key."""
+    """Browse and edit the incidents of ``journal``; every action has a key.
+
+    ``journal_version`` is how the screens learn of a change: it follows ``journal.version``
+    after every save, delete and restore made here and after every re-read of another
+    program's change (``check_for_changes``). Screens watch it (``tui.screens.base``).
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "Incident Journal"
@@ -49,14 +54,21 @@ class JournalApp(OrderedKeysApp):
     #: How often (seconds) to look whether another program changed the journal file.
     WATCH_INTERVAL = 1.0
 
+    #: The journal's version as last told to the screens (see ``journal_changed``).
+    journal_version: reactive[int] = reactive(0, init=False)
+
     def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
         self.last_deleted_id: str | None = None
         self._told_unreadable = False
+        self.set_reactive(JournalApp.journal_version, journal.version)
 
-    class JournalChanged(Message):
-        """Another program changed the journal; the screens show it again."""
+    def journal_changed(self) -> None:
+        """Tell every screen the journal may have changed: the one way they learn of it. Each
+        screen that watches ``journal_version`` and is in sight shows the journal again; the
+        others do when they come back."""
+        self.journal_version = self.journal.version
 
     def on_mount(self) -> None:
         self.push_screen(ListScreen())
@@ -107,7 +119,7 @@ class JournalApp(OrderedKeysApp):
             )
 
     def check_for_changes(self) -> bool:
-        """Re-read the journal if another program changed it, and tell the screen."""
+        """Re-read the journal if another program changed it, and tell the screens."""
         try:
             changed = self.journal.refresh()
         except JournalError as exc:
@@ -118,8 +130,8 @@ class JournalApp(OrderedKeysApp):
         self._told_unreadable = False
         if changed:
             self.tell_file_problems()
-            self.screen.post_message(self.JournalChanged())
             self.notify("The journal was changed by another program; showing its new content.", timeout=3)
+        self.journal_changed()  # also a change made through the journal by other code, if any
         return changed
 
     def notify(
@@ -150,11 +162,17 @@ class JournalApp(OrderedKeysApp):
                 before: Incident | None = self.journal.get(fields.id)
             except JournalError:  # an invalid record being fixed, or one deleted meanwhile
                 before = None
-            saved = self.journal.update(fields)
+            try:
+                saved = self.journal.update(fields)
+            finally:
+                self.journal_changed()  # a refused save may have re-read the file first
             if before is not None and not _could_duplicate_now(before, saved):
                 return saved, []
         else:
-            saved = self.journal.add(fields)
+            try:
+                saved = self.journal.add(fields)
+            finally:
+                self.journal_changed()
         return saved, self.journal.possible_duplicates([saved])
 
     def tell_saved(self, saved: Incident, duplicates: list[PossibleDuplicate]) -> None:
@@ -169,7 +187,8 @@ class JournalApp(OrderedKeysApp):
                     timeout=12 if duplicates else 4, markup=False)
 
     def confirm_delete(self, incident: Incident | IncidentRow | BadRecord, on_done: Callable[[], None]) -> None:
-        """Ask, then delete ``incident``; ``u`` in the list brings it back."""
+        """Ask, then delete ``incident``; ``u`` in the list brings it back. ``on_done`` (where to
+        go once it is deleted) runs before the screens are told of the change."""
         title = incident.record.get("title") if isinstance(incident, BadRecord) else incident.title
         title = str(title)
 
@@ -179,11 +198,13 @@ class JournalApp(OrderedKeysApp):
             try:
                 self.journal.delete(incident.id, revision=_seen_revision(incident))
             except JournalError as exc:
+                self.journal_changed()  # a refused delete may have re-read the file first
                 self.notify(str(exc), title="Not deleted", severity="error", markup=False)
                 return
             self.last_deleted_id = incident.id
             self.notify(f"Deleted: {title}  (u undoes)", markup=False)
             on_done()
+            self.journal_changed()
 
         self.push_screen(ConfirmScreen("Delete this incident?", title), answered)
 
@@ -200,6 +221,8 @@ class JournalApp(OrderedKeysApp):
         except JournalError as exc:
             self.notify(str(exc), title="Not restored", severity="error", markup=False)
             return None
+        finally:
+            self.journal_changed()
         restored_id, self.last_deleted_id = self.last_deleted_id, None
         if incident is None:
             self.notify("Restored; it was invalid when deleted and is marked to be fixed.", markup=False)

@@ -16,6 +16,7 @@ from store import Journal
 from store.seeds import seed_incidents
 from tui.screens.edit import EditScreen
 from tui.screens.list import ListScreen
+from tui.widgets.incident_list import IncidentList
 
 #: A fixed recording time, so that screens (and snapshots) do not depend on the clock.
 RECORDED = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.UTC)
@@ -150,3 +151,13 @@ def palette_offers(app, words: str, command: str) -> bool:
         return False  # still searching
     option = palette.query_one(CommandList).highlighted_option
     return option is not None and str(option.prompt).startswith(command)
+
+
+async def move_to(pilot: Pilot, incident_id: str) -> None:
+    """Move the list's cursor onto ``incident_id`` with the keys a person would press (g, then j)."""
+    listing = pilot.app.screen.query_one(IncidentList)
+    ids = [row.id for row in listing.incidents]
+    assert incident_id in ids, f"{incident_id} is not in the list"
+    await pilot.press("g", *["j"] * ids.index(incident_id))
+    await wait_until(pilot, lambda: listing.highlighted is not None and listing.highlighted.id == incident_id,
+                     what=f"the cursor on {incident_id}")

@@ -15,7 +15,7 @@ from tui.screens.history import HistoryScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
 
-from .conftest import form_ready, header, list_shown, notifications, screen_text, showing, wait_until
+from .conftest import form_ready, header, list_shown, move_to, notifications, screen_text, showing, wait_until
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 CRIMEA = "32047f98-ec01-4a69-a671-58ddae647c0d"
@@ -44,7 +44,7 @@ async def test_another_program_adding_shows_up_in_the_list(journal):
         assert app.check_for_changes() is True
         await wait_until(pilot, lambda: "5 of 5 incidents" in header(app), what="the list to show the added incident")
         assert "Added by a script" in [row.title for row in rows(app)]
-        assert any("changed by another program" in message for message in notifications(app))
+        await wait_until(pilot, lambda: toast_saying(app, "changed by another program"), what="the toast saying so")
         assert app.check_for_changes() is False  # nothing new since
 
 
@@ -226,8 +226,7 @@ async def test_an_invalid_record_opened_before_the_check_is_done_goes_to_the_for
     app = JournalApp(Journal(journal.path))
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
-        listing = app.screen.query_one(IncidentList)
-        listing.select_id(CRIMEA)
+        await move_to(pilot, CRIMEA)
         await pilot.press("enter")
         await wait_until(pilot, lambda: form_ready(app), what="the form to fix the record")
         assert app.screen.broken is not None and app.screen.broken.id == CRIMEA

@@ -30,9 +30,8 @@ from tui.screens.history import HistoryScreen
 from tui.screens.list import ListScreen
 from tui.screens.overview import OverviewScreen
 from tui.widgets.form_fields import FieldInput, FieldTextArea
-from tui.widgets.incident_list import IncidentList
 
-from .conftest import header, list_shown, notifications, screen_text, seeded, showing, wait_until
+from .conftest import header, list_shown, move_to, notifications, screen_text, seeded, showing, wait_until
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 CRIMEA = "32047f98-ec01-4a69-a671-58ddae647c0d"
@@ -292,7 +291,7 @@ async def test_deleting_a_hostile_record_asks_and_tells_with_its_title_escaped(h
     app = JournalApp(Journal(hostile))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await checks_done(pilot)
-        app.screen.query_one(IncidentList).select_id(CRIMEA)
+        await move_to(pilot, CRIMEA)
         await pilot.press("d")
         await wait_until(pilot, lambda: showing(app, ConfirmScreen) and "Depot fire" in screen_text(app),
                          what="the question naming the record")
@@ -311,7 +310,7 @@ async def test_an_error_naming_a_hostile_record_is_shown_escaped(hostile):
     app = JournalApp(Journal(hostile))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await checks_done(pilot)
-        app.screen.query_one(IncidentList).select_id(BAD_ID)
+        await move_to(pilot, BAD_ID)
         await pilot.press("d")
         await wait_until(pilot, lambda: showing(app, ConfirmScreen), what="the question")
         data = json.loads(hostile.read_text())  # another program changes the record meanwhile
@@ -332,7 +331,7 @@ async def test_an_error_naming_a_hostile_record_is_shown_escaped(hostile):
 async def open_to_fix(pilot, incident_id: str) -> EditScreen:
     app = pilot.app
     await checks_done(pilot)
-    app.screen.query_one(IncidentList).select_id(incident_id)
+    await move_to(pilot, incident_id)
     await pilot.press("enter")
     await wait_until(pilot, lambda: showing(app, EditScreen) and app.focused is not None
                      and app.focused.id == "f-title", what="the form to fix the record")

@@ -173,20 +173,23 @@ async def test_typing_on_narrows_and_deleting_widens_the_search_again(big_journa
         assert len(listing(app).incidents) == expected("2")
 
 
+def checking(app) -> bool:
+    """The list's records are still being checked (its worker is under way)."""
+    return any(worker.group == "checks" and not worker.is_finished for worker in app.workers)
+
+
 async def test_records_are_checked_in_slices_between_keys(big_journal, monkeypatch):
     import tui.screens.list as list_screen
 
-    monkeypatch.setattr(list_screen, "CHECK_EVERY", 3600.0)  # no slice on its own: the test drives them
     monkeypatch.setattr(list_screen, "CHECK_SLICE", 0.0)  # each slice stops after one record
+    monkeypatch.setattr(list_screen, "CHECK_PAUSE", 0.05)  # 3,000 records: minutes, unless finished
     app = JournalApp(big_journal)
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
-        screen = app.screen
-        await wait_until(pilot, lambda: screen._check_timer is not None,  # noqa: SLF001
-                         what="the checks to start (after the first paint)")
-        screen._check_slice()  # noqa: SLF001
-        assert screen._check_timer is not None  # noqa: SLF001 - one slice did not check all 3,000
-        await pilot.press("j")  # keys are handled between slices
-        await wait_until(pilot, lambda: at_row(app, 1), what="j to move the cursor down")
-        screen.finish_checks()
-        assert screen._check_timer is None  # noqa: SLF001
+        await wait_until(pilot, lambda: checking(app), what="the checks to start (after the first paint)")
+        await pilot.press("j", "j")  # keys are handled between slices
+        await wait_until(pilot, lambda: at_row(app, 2), what="j j to move the cursor down")
+        assert checking(app)  # ... while the records are still being checked
+        app.screen.finish_checks()
+        await wait_until(pilot, lambda: not checking(app), what="the checks to end")
+        assert at_row(app, 2)

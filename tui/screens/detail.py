@@ -57,7 +57,7 @@ class DetailScreen(JournalScreen[str | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.show_current()
+        self.catch_up()
         self.query_one("#detail-scroll").focus()
 
     @property
@@ -67,18 +67,26 @@ class DetailScreen(JournalScreen[str | None]):
         except JournalError:
             return None
 
-    def show_current(self) -> None:
+    def show_journal(self) -> None:
+        self.show_current(scroll_home=False)  # the same incident, changed: the place kept
+
+    def show_current(self, *, scroll_home: bool = True) -> None:
         incident = self.incident
-        if incident is None:
-            self.dismiss(None)
+        if incident is None:  # deleted (by another program: a delete here closes the detail itself)
+            if self.is_active:
+                self.dismiss(None)
+            else:
+                self.shown_version = None  # under a dialog: gone back to the list once shown again
             return
+        self.shown_version = self.journal.version
         position = self.ids.index(self.current) + 1 if self.current in self.ids else 0
         where = f"{position} of {len(self.ids)}" if position else "not in the filtered list"
         self.query_one("#detail-position", Static).update(
             Content(f"Incident {printable(incident.id[:8])}  ·  {where}  ·  [ previous   ] next   Esc back")
         )
         self.query_one("#detail-body", Static).update(detail_content(incident))
-        self.query_one("#detail-scroll").scroll_home(animate=False)
+        if scroll_home:
+            self.query_one("#detail-scroll").scroll_home(animate=False)
 
     def action_step(self, step: int) -> None:
         if self.current not in self.ids:
@@ -93,7 +101,7 @@ class DetailScreen(JournalScreen[str | None]):
     async def action_edit(self) -> None:
         incident = self.incident
         if incident is not None:
-            await self.journal_app.open_form(incident, on_done=self._after_edit)
+            await self.journal_app.open_form(incident)  # shown as saved once back (``catch_up``)
 
     async def action_new_from(self) -> None:
         """A new incident with this one's when, where, what, who and sources."""
@@ -102,13 +110,11 @@ class DetailScreen(JournalScreen[str | None]):
             await self.journal_app.open_form(template=incident, on_done=self._after_new)
 
     def _after_new(self, saved: Incident | None) -> None:
+        """The new incident is shown next (in place of this one)."""
         if saved is not None:
             self.ids.insert(self.ids.index(self.current) if self.current in self.ids else 0, saved.id)
             self.current = saved.id
-        self.show_current()
-
-    def _after_edit(self, saved: Incident | None) -> None:
-        self.show_current()
+            self.show_current()
 
     def action_delete(self) -> None:
         incident = self.incident
@@ -126,9 +132,6 @@ class DetailScreen(JournalScreen[str | None]):
         incident = self.incident
         if incident is not None:
             self.app.push_screen(HistoryScreen(incident.id, incident.title))
-
-    def on_journal_app_journal_changed(self) -> None:
-        self.show_current()
 
     def action_back(self) -> None:
         self.dismiss(self.current)

@@ -52,5 +52,10 @@ class HistoryScreen(JournalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#history-scroll").focus()
 
+    def show_journal(self) -> None:
+        """Another revision may have come (or the incident gone: its history stays)."""
+        body = self.query_one("#history-body", Static)
+        body.update(history_content(self.journal.history(self.incident_id)))
+
     def action_back(self) -> None:
         self.dismiss(None)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Select, Static
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
@@ -36,9 +36,10 @@ CASUALTY_CHOICES = (
     ("Unknown", "unknown"),
 )
 SORTS = ("date", "region", "killed")
-#: The records are checked in slices of this many seconds, this often, between keys.
+#: The records are checked in slices of this many seconds, with this pause between two, so no
+#: key waits for more than one slice.
 CHECK_SLICE = 0.008
-CHECK_EVERY = 0.02
+CHECK_PAUSE = 0.012
 
 
 def short_path(path: Path) -> str:
@@ -72,9 +73,7 @@ class ListScreen(JournalScreen[None]):
         self.incident_filter = IncidentFilter()
         #: The list's order ("sort_order" is Textual's own: a widget's place among its siblings).
         self.row_order = "date"
-        self._shown_once = False
         self._checks: Iterator[None] = iter(())
-        self._check_timer: Timer | None = None
         self._checked_generation = -1
         self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
 
@@ -96,7 +95,7 @@ class ListScreen(JournalScreen[None]):
 
     def on_mount(self) -> None:
         self._checked_generation = self.journal.generation  # checks start after the paint
-        self.reload()
+        self.catch_up()
         self.incident_list.focus()
         for picker in self.query(Select):
             # A picker takes the focus only while it is open (r, c): a stray Enter or arrow
@@ -106,36 +105,49 @@ class ListScreen(JournalScreen[None]):
         # Only once the list is on screen: checking 100,000 records must not delay it.
         self.call_after_refresh(self.start_checks)
 
+    # -- checking the records, between keys ----------------------------------------------------
+
     def start_checks(self) -> None:
-        """Check every record and prepare search, in slices between keys (never freezing them)."""
+        """Check every record and prepare search (``journal.background_checks``), in a worker
+        that steps through them between keys; one started before (an older read) is cancelled."""
         self._checks = self.journal.background_checks()
         self._checked_generation = self.journal.generation
-        if self._check_timer is None:
-            self._check_timer = self.set_interval(CHECK_EVERY, self._check_slice)
+        self._check_records()
 
-    def _check_slice(self) -> None:
-        deadline = time.perf_counter() + CHECK_SLICE
-        for _ in self._checks:
-            if time.perf_counter() > deadline:
-                return
-        self.finish_checks()
+    @work(exclusive=True, group="checks")
+    async def _check_records(self) -> None:
+        """Steps ``journal.background_checks`` on the event loop, a slice at a time.
+
+        Not in a thread: each step reads and fills the journal's own dicts, which a save on the
+        event loop changes too, and nothing guards them against two threads. Here a save can only
+        come between two steps (the generator allows for that); with the GIL a thread would have
+        made no step faster, only the keys' wait no shorter than a slice.
+        """
+        checks = self._checks
+        while True:
+            deadline = time.perf_counter() + CHECK_SLICE
+            for _ in checks:
+                if time.perf_counter() > deadline:
+                    break
+            else:
+                break
+            await asyncio.sleep(CHECK_PAUSE)  # the keys come here
+        self._checks_done()
 
     def finish_checks(self) -> None:
-        """Do what is left of the checks now, and mark the records found invalid."""
+        """Do what is left of the checks now (tests, the bench), and mark the records found invalid."""
+        self.workers.cancel_group(self, "checks")
         for _ in self._checks:
             pass
-        if self._check_timer is not None:
-            self._check_timer.stop()
-            self._check_timer = None
-        if self.journal.bad_records(validate=False):
-            self.reload()
+        self._checks_done()
 
-    def on_screen_resume(self) -> None:
-        if self._shown_once:  # back from another screen: show what changed there
-            self.reload()
-        self._shown_once = True
+    def _checks_done(self) -> None:
+        if self.journal.bad_records(validate=False):  # to be marked: the list is out of date
+            self.shown_version = None
+            if self.in_sight:
+                self.catch_up()
 
-    def on_journal_app_journal_changed(self) -> None:
+    def show_journal(self) -> None:
         self.reload()
 
     # -- data ------------------------------------------------------------------------------
@@ -143,6 +155,7 @@ class ListScreen(JournalScreen[None]):
     def reload(self, keep_id: str | None = None) -> None:
         """Show the journal through the current filters and order."""
         journal = self.journal
+        self.shown_version = journal.version
         self._refresh_regions()
         if journal.generation != self._checked_generation:
             self.start_checks()  # the file was (re-)read: what was found before no longer holds
@@ -332,15 +345,17 @@ class ListScreen(JournalScreen[None]):
 
     def _after_edit(self, saved: Incident | None) -> None:
         if saved is not None:
-            self.reload(keep_id=saved.id)
+            self.incident_list.choose(saved.id)
             self.open_detail(saved)
 
     def open_detail(self, incident: Incident) -> None:
+        self.catch_up()  # the detail walks the list as it is now ([ and ])
         ids = [item.id for item in self.incident_list.incidents if isinstance(item, IncidentRow)]
         self.app.push_screen(DetailScreen(ids, incident.id), self._back_from_detail)
 
     def _back_from_detail(self, incident_id: str | None) -> None:
-        self.reload(keep_id=incident_id)
+        if incident_id is not None:
+            self.incident_list.choose(incident_id)  # where [ and ] or a delete there left off
 
     def action_delete(self) -> None:
         listing = self.incident_list
@@ -355,12 +370,17 @@ class ListScreen(JournalScreen[None]):
             rows[listing.cursor - 1] if listing.cursor > 0 else None
         )
         keep = neighbour.id if neighbour is not None else None
-        self.journal_app.confirm_delete(incident, on_done=lambda: self.reload(keep_id=keep))
+
+        def deleted() -> None:
+            if keep is not None:
+                self.incident_list.choose(keep)
+
+        self.journal_app.confirm_delete(incident, on_done=deleted)
 
     def action_undo(self) -> None:
         restored_id = self.journal_app.undo_delete()
         if restored_id is not None:
-            self.reload(keep_id=restored_id)
+            self.incident_list.choose(restored_id)
 
     def shown_rows(self) -> list[IncidentRow]:
         """The rows the list shows now (invalid records included, read as they are)."""

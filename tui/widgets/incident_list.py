@@ -158,11 +158,12 @@ class IncidentList(ScrollView, can_focus=True):
             self._placing = False
         self.refresh()
 
-    def select_id(self, incident_id: str) -> None:
-        for position, incident in enumerate(self._incidents):
-            if incident.id == incident_id:
-                self.cursor = position
-                return
+    def choose(self, incident_id: str) -> None:
+        """Put the cursor on ``incident_id``, now if it is shown, else when it is (``show``)."""
+        self._chosen_id = incident_id
+        position = next((n for n, row in enumerate(self._incidents) if row.id == incident_id), None)
+        if position is not None:
+            self.cursor = position
 
     # -- cursor ----------------------------------------------------------------------------
 
