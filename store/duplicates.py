@@ -4,12 +4,17 @@ Two incidents may be one event when they have the same date and place (compared 
 regard to case, accents or spacing), or share a source URL (compared without regard to case,
 scheme, ``www.`` or a final ``/``). ``DuplicateIndex`` keeps both keys of every stored record,
 so a save at 100,000 incidents looks them up instead of reading every record.
+
+An import asks for the first few of each row's possible duplicates and how many there are
+(``DuplicateIndex.first``): 20,000 incidents on one date and place are counted, not listed,
+for every row of a file that has that date and place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +35,26 @@ class PossibleDuplicate:
 
     def __str__(self) -> str:
         return f"possible duplicate of {self.other_id[:8]} \u201c{self.other_title}\u201d ({self.reason})"
+
+
+@dataclass(frozen=True)
+class FirstDuplicates:
+    """The first few possible duplicates of one incident, and how many it has in all."""
+
+    incident_id: str
+    first: tuple[PossibleDuplicate, ...]
+    count: int
+
+    @property
+    def more(self) -> int:
+        """How many are not in ``first``."""
+        return self.count - len(self.first)
+
+    def __str__(self) -> str:
+        text = "; ".join(str(duplicate) for duplicate in self.first)
+        if self.more:
+            text += f"; and {self.more:,} more possible duplicate{'' if self.more == 1 else 's'}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -131,3 +156,46 @@ class DuplicateIndex:
                 for reason in reasons:
                     found.append(PossibleDuplicate(own_id, other_id, title if isinstance(title, str) else "", reason))
         return found
+
+    def first(
+        self, incident: IncidentFields | DuplicateProbe, records: Mapping[str, Mapping[str, Any]], limit: int
+    ) -> FirstDuplicates:
+        """The first ``limit`` of what ``find([incident], records)`` gives, in its order, and how
+        many it gives: the count is the sizes of the groups the incident falls in, so the cost is
+        ``limit`` duplicates however many incidents share its date and place or a URL."""
+        own_id = getattr(incident, "id", None) or ""
+        place: dict[str, None] = {}
+        if incident.place and incident.place.strip():
+            place = self._by_place.get((incident.date.isoformat(), place_key(incident.place)), {})
+        by_reason = {
+            f"same source URL {url}": self._by_url.get(url_key(url), {})
+            for url in dict.fromkeys(source.url for source in incident.sources if source.url)
+        }
+        count = sum(len(ids) - (own_id in ids) for ids in (place, *by_reason.values()))
+        first = tuple(itertools.islice(self._in_order(own_id, place, by_reason, records), limit)) if count else ()
+        return FirstDuplicates(own_id, first, count)
+
+    @staticmethod
+    def _in_order(
+        own_id: str,
+        place: Mapping[str, None],
+        by_reason: Mapping[str, Mapping[str, None]],
+        records: Mapping[str, Mapping[str, Any]],
+    ) -> Iterator[PossibleDuplicate]:
+        """``find``'s duplicates of one incident, one at a time: those of the same date and place
+        with their reasons, then those that share a URL only."""
+
+        def of(other_id: str, reasons: Iterable[str]) -> Iterator[PossibleDuplicate]:
+            title = records.get(other_id, {}).get("title")
+            for reason in reasons:
+                yield PossibleDuplicate(own_id, other_id, title if isinstance(title, str) else "", reason)
+
+        for other_id in place:
+            if other_id != own_id:
+                yield from of(other_id, [SAME_PLACE, *(r for r, ids in by_reason.items() if other_id in ids)])
+        seen: set[str] = set()  # as many as have been yielded: the caller stops after a few
+        for ids in by_reason.values():
+            for other_id in ids:
+                if other_id != own_id and other_id not in place and other_id not in seen:
+                    seen.add(other_id)
+                    yield from of(other_id, [r for r, more in by_reason.items() if other_id in more])

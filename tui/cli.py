@@ -507,7 +507,8 @@ def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) ->
     if plan.error_count:
         parts.append(f"{_plural(plan.bad_rows, 'invalid row')} skipped")
     if plan.duplicate_count:
-        parts.append(f"{_plural(plan.duplicate_count, 'possible duplicate')}")
+        rows = f" in {_plural(plan.duplicate_rows, 'row')}" if plan.duplicate_rows != plan.duplicate_count else ""
+        parts.append(f"{plan.duplicate_count:,} possible duplicate{'' if plan.duplicate_count == 1 else 's'}{rows}")
     return "; ".join(parts)
 
 
@@ -530,8 +531,8 @@ def _more(count: int, what: str, errors_to: Path | None) -> str:
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--update", is_flag=True, help="Update incidents already in the journal (same id) from the file.")
 @click.option("--errors-to", "errors_to", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help=f"Write every problem, warning and possible duplicate to FILE, one a line "
-                   f"(only the first {IMPORT_SHOWN} of each are printed).")
+              help=f"Write every problem and warning to FILE, one a line, and each row's possible duplicates "
+                   f"(the first few, and how many more) on a line (only the first {IMPORT_SHOWN} are printed).")
 @with_journal
 def import_command(
     journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool,
@@ -591,11 +592,7 @@ def _import(
         click.echo(_line(f"{PROG}: skipped {error}"), err=True)
     if plan.error_count > IMPORT_SHOWN:
         click.echo(f"{PROG}: {_more(plan.error_count, 'problems', errors_to)}", err=True)
-    row_of = plan.other_rows | {text.id: text.row for text in plan.new.texts} if plan.duplicates else {}
-    for duplicate in plan.duplicates[:IMPORT_SHOWN]:
-        click.echo(_line(f"{PROG}: row {row_of.get(duplicate.incident_id)}: {duplicate}"), err=True)
-    if plan.duplicate_count > IMPORT_SHOWN:
-        click.echo(f"{PROG}: {_more(plan.duplicate_count, 'possible duplicates', errors_to)}", err=True)
+    _tell_import_duplicates(plan, errors_to)
     added_meanwhile = 0
     if not dry_run and (plan.new or plan.updates):
         count = len(plan.new) + len(plan.updates)
@@ -606,6 +603,29 @@ def _import(
             saving.close()
         added_meanwhile = len(result.skipped)
     click.echo(import_summary(plan, done=not dry_run, added_meanwhile=added_meanwhile))
+
+
+def _tell_import_duplicates(plan: ImportPlan, errors_to: Path | None) -> None:
+    """The first possible duplicates of the first rows (a few of each row, then how many more that
+    row has), ``IMPORT_SHOWN`` lines at most; then how many more there are in all."""
+    row_of = plan.other_rows | {text.id: text.row for text in plan.new.texts} if plan.duplicates else {}
+    of_row: dict[str, list[Any]] = {}
+    for duplicate in plan.duplicates:
+        of_row.setdefault(duplicate.incident_id, []).append(duplicate)
+    lines = told = 0
+    for incident_id, named in of_row.items():
+        more = plan.duplicates_of.get(incident_id, len(named)) - len(named)
+        if lines + len(named) + bool(more) > IMPORT_SHOWN:
+            break
+        for duplicate in named:
+            click.echo(_line(f"{PROG}: row {row_of.get(incident_id)}: {duplicate}"), err=True)
+        if more:
+            tail = f"… and {more:,} more possible duplicate{'' if more == 1 else 's'}"
+            click.echo(f"{PROG}: row {row_of.get(incident_id)}: {tail}", err=True)
+        lines, told = lines + len(named) + bool(more), told + len(named) + more
+    if plan.duplicate_count > told:
+        where = f"all {plan.duplicate_count:,} are in {errors_to}" if errors_to else "--errors-to FILE writes them all"
+        click.echo(f"{PROG}: … and {plan.duplicate_count - told:,} more possible duplicates ({where})", err=True)
 
 
 @cli.command("export")

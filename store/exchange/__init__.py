@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, overload
 from pydantic import ValidationError
 
 from store import collector
+from store.duplicates import FirstDuplicates
 from store.errors import InvalidIncident, field_problems
 from store.exchange import acled, csv_format, geojson, json_format
 from store.exchange.batch import INCIDENT_FIELDS, Candidate, ImportRejected, RowError, check
@@ -185,6 +186,9 @@ class PlannedIncidents(Sequence[Incident]):
 #: A plan keeps this many of its problems and possible duplicates (the rest are counted, and
 #: handed one by one to ``plan_import``'s ``report``).
 KEPT = 1_000
+#: A plan names at most this many possible duplicates of each row (the first by the index's
+#: order), and counts the rest: 20,000 incidents on a row's date and place are not listed.
+DUPLICATES_PER_ROW = 3
 
 
 @dataclass
@@ -203,11 +207,16 @@ class ImportPlan:
     #: The first ``KEPT`` problems; ``error_count`` counts them all, ``bad_rows`` the rows they are in.
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    #: The first ``KEPT`` possible duplicates; ``duplicate_count`` counts them all.
+    #: The first ``DUPLICATES_PER_ROW`` possible duplicates of each row, in the order of the
+    #: rows, ``KEPT`` at most in all; ``duplicate_count`` counts them all (without listing them).
     duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    #: How many possible duplicates each incident named in ``duplicates`` has in all.
+    duplicates_of: dict[str, int] = field(default_factory=dict)
     error_count: int = 0
     bad_rows: int = 0
     duplicate_count: int = 0
+    #: The rows with at least one possible duplicate.
+    duplicate_rows: int = 0
     #: The file's row of each incident planned that is not new (the new ones carry theirs).
     other_rows: dict[str, int] = field(default_factory=dict)
 
@@ -293,8 +302,9 @@ def _matched(candidates: Iterator[Candidate], fmt: str, journal: Journal) -> Ite
         yield candidate
 
 
-#: ``report(kind, row, text)``: every problem (``error``) and possible duplicate (``duplicate``)
-#: of an import, as found, for a caller that keeps them all (``--errors-to``).
+#: ``report(kind, row, text)``: every problem (``error``) and each row's possible duplicates
+#: (``duplicate``: a ``FirstDuplicates``, the first few and how many) of an import, as found,
+#: for a caller that keeps them all (``--errors-to``).
 Report = Callable[[str, int, object], None]
 #: ``progress(rows, done, total)``: rows checked so far, and bytes read of ``total`` (None: unknown).
 ReadProgress = Callable[[int, int, "int | None"], None]
@@ -354,12 +364,15 @@ def _plan_import(
         assert incident is not None
         if incident.id not in journal:
             plan.new.texts.append(RecordText.of(incident, candidate.row))
-            for duplicate in journal.possible_duplicates([incident]):
-                plan.duplicate_count += 1
+            found = _first_duplicates(journal, incident)
+            if found.count:
+                plan.duplicate_count += found.count
+                plan.duplicate_rows += 1
                 if len(plan.duplicates) < KEPT:
-                    plan.duplicates.append(duplicate)
+                    plan.duplicates.extend(found.first[: KEPT - len(plan.duplicates)])
+                    plan.duplicates_of[incident.id] = found.count
                 if report is not None:
-                    report("duplicate", candidate.row, duplicate)
+                    report("duplicate", candidate.row, found)
             continue
         plan.other_rows[incident.id] = candidate.row
         errors = _plan_existing(plan, journal, candidate, incident, update)
@@ -371,6 +384,17 @@ def _plan_import(
     if progress is not None:
         progress(plan.total, source.consumed if source is not None else size or 0, size)
     return plan
+
+
+def _first_duplicates(journal: Journal, incident: Incident) -> FirstDuplicates:
+    """The first ``DUPLICATES_PER_ROW`` of ``journal.possible_duplicates([incident])`` and how many
+    it would list, counted without listing them (``DuplicateIndex.first``). The journal's own index
+    is read here (``possible_duplicates`` builds it once, every save keeps it up to date), as the
+    journal has no public way to ask for the first few."""
+    if journal._duplicates is None:
+        journal.possible_duplicates(())
+    assert journal._duplicates is not None
+    return journal._duplicates.first(incident, journal._raw, DUPLICATES_PER_ROW)
 
 
 def _plan_existing(
