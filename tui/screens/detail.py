@@ -57,7 +57,7 @@ class DetailScreen(JournalScreen[str | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.catch_up()
+        self.show_current()
         self.query_one("#detail-scroll").focus()
 
     @property
