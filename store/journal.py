@@ -21,23 +21,25 @@ import shlex
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
-from tinydb import TinyDB
 
 from store import collector
+from store.changelog import ChangeLog, encode_entry
 from store.duplicates import DuplicateIndex, DuplicateProbe, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
 from store.errors import (
     AmbiguousId,
     FieldProblem,
     IncidentNotFound,
     InvalidIncident,
+    JournalError,
     JournalUnreadable,
+    JournalWriteError,
     RevisionConflict,
     field_problems,
 )
@@ -47,7 +49,16 @@ from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
 from store.rows import IncidentRow
-from store.storage import AtomicJSONStorage, backup_path, decode, file_signature, read_file, resolved
+from store.search_index import SearchIndex
+from store.storage import (
+    AtomicJSONStorage,
+    backup_path,
+    decode,
+    file_signature,
+    read_file,
+    replace_problem,
+    resolved,
+)
 from store.suggestions import ValueIndex
 
 INCIDENTS_TABLE = "incidents"
@@ -128,6 +139,25 @@ class RecordText:
         return cls(incident.id, Incident.__pydantic_serializer__.to_json(incident, exclude={"casualty_status"}), row)
 
 
+class _Ops:
+    """The documents one change puts and removes, in order: ``[table, doc id, document or None]``.
+    New documents get the next free ids of their table."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.ops: list[list[Any]] = []
+        self._journal = journal
+        self._next: dict[str, int] = {}
+
+    def put(self, table: str, document: Any, *, doc_id: int | None = None) -> None:
+        if doc_id is None:
+            doc_id = self._next.get(table, self._journal._last_doc_ids.get(table, 0)) + 1  # noqa: SLF001
+            self._next[table] = doc_id
+        self.ops.append([table, str(doc_id), document])
+
+    def remove(self, table: str, doc_id: int) -> None:
+        self.ops.append([table, str(doc_id), None])
+
+
 class Journal:
     """The incidents in one journal file. Use as a context manager, or call ``close``."""
 
@@ -145,6 +175,8 @@ class Journal:
         #: written and locked, so every path to one journal shares one lock.
         self.path = resolved(given)
         self._lock = FileLock(lock_path(self.path))
+        self._log = ChangeLog(self.path)
+        self._closed = False
         #: Bumped on every (re-)read of the file: whoever keeps derived state can tell.
         self.generation = 0
         #: Bumped whenever what the journal holds changes: a change made here, or another
@@ -152,7 +184,15 @@ class Journal:
         self.version = 0
         self._frozen = False
         self._refused: tuple[tuple[int, int, int] | None, JournalUnreadable] | None = None
-        self._open()
+        self._log.open()
+        try:
+            self._open()
+        except BaseException:
+            self._log.close()
+            raise
+        if self._log.size() > 0:  # left by a program that did not close it (a crash): fold it in now
+            with contextlib.suppress(JournalError):
+                self.fold()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -185,20 +225,22 @@ class Journal:
                 gc.enable()
 
     def _open_unpaused(self) -> None:
-        database = TinyDB(
-            self.path, storage=AtomicJSONStorage, create_dirs=True, keep_backup=True, backup_guard=INCIDENTS_TABLE
-        )
-        storage: AtomicJSONStorage = database.storage  # type: ignore[assignment]
+        storage = AtomicJSONStorage(self.path, create_dirs=True, keep_backup=True, backup_guard=INCIDENTS_TABLE)
         tables = storage.read()
         if not tables or not (tables.get(INCIDENTS_TABLE) or tables.get(HISTORY_TABLE)):
             self._refuse_if_backup_holds_incidents(state="is empty" if self.path.exists() else "is missing")
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
-        self._db, self._storage, self.migrated_from = database, storage, migrated_from
+        self._storage, self.migrated_from = storage, migrated_from
+        #: Set when documents were saved as text, never held: read everything again at the next refresh.
+        self._stale = False
         self.generation += 1
         self.version += 1
-        self._table = self._db.table(INCIDENTS_TABLE, cache_size=0)
-        self._meta = self._db.table(META_TABLE, cache_size=0)
-        self._history = self._db.table(HISTORY_TABLE, cache_size=0)
+        #: The journal's tables as TinyDB keeps them ({table: {doc id: document}}): the file's
+        #: content with the log's changes applied. Changed only by ``_apply`` after opening.
+        self._tables: dict[str, dict[str, Any]] = storage.read() or {}
+        self._last_doc_ids: dict[str, int] = {
+            name: max((int(key) for key in table), default=0) for name, table in self._tables.items()
+        }
         self._doc_ids: dict[str, int] = {}
         self._raw: dict[str, dict[str, Any]] = {}
         self._unidentified: list[tuple[int, dict[str, Any]]] = []
@@ -207,12 +249,24 @@ class Journal:
         self._sorted: list[Incident] | None = None
         self._rows: list[IncidentRow] | None = None
         self._ordered: dict[str, list[IncidentRow]] = {}
-        self._row_regions: list[tuple[str, int]] | None = None
+        self._region_counts: Counter[str] | None = None
         self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
         self._duplicates: DuplicateIndex | None = None
         self._suggestions: ValueIndex | None = None
+        #: The words of every row's search text (``background_checks`` builds it; every change
+        #: keeps it up to date), so a search reads only the rows holding the words typed.
+        self._search: SearchIndex | None = None
         #: Bumped on every change made here, so work done in slices can tell it is out of date.
         self._changes = 0
+        # The log's changes since the file was last written whole, applied before indexing.
+        meta: Any = next(iter((self._tables.get(META_TABLE) or {}).values()), {})
+        folded = meta.get("folded_seq") if isinstance(meta, dict) else None
+        self._seq = folded if isinstance(folded, int) else 0
+        self._log.offset = 0
+        for entry in self._log.read_new():
+            if entry["seq"] > self._seq:
+                self._place_documents(entry["ops"])
+                self._seq = entry["seq"]
         self._index()
 
     def _refuse_if_backup_holds_incidents(self, state: str) -> None:
@@ -255,7 +309,7 @@ class Journal:
     def file_problems(self) -> list[str]:
         """What was wrong in the file as read and is mended in memory (a record key found twice:
         both records kept); a save writes the mended journal."""
-        tables = self._storage.read() or {}
+        tables = self._tables
         unused = [
             f"table {name!r} is not one the journal uses: its {len(table)} records are kept in the file "
             "but not shown"
@@ -287,8 +341,7 @@ class Journal:
 
     def _index(self) -> None:
         # Straight from the storage's data: no copies, no validation (that comes when needed).
-        tables = self._storage.read() or {}
-        for key, document in (tables.get(INCIDENTS_TABLE) or {}).items():
+        for key, document in (self._tables.get(INCIDENTS_TABLE) or {}).items():
             incident_id = _normal_id(document.get("id"))
             if incident_id is not None and incident_id not in self._doc_ids:
                 self._doc_ids[incident_id] = int(key)
@@ -297,13 +350,15 @@ class Journal:
                 self._unidentified.append((int(key), document))
 
     def refresh(self) -> bool:
-        """Re-read the journal if another program changed it since; True if it did.
+        """Catch up with other programs' changes; True if there were any.
 
-        A file found unreadable is not parsed again until it changes once more; until then
-        every call (and so every save) is refused with the same error.
+        Their saves are lines added to the log: only those are read and applied (the cost of
+        the change). A journal file rewritten by something else is read again whole. A file
+        found unreadable is not parsed again until it changes once more; until then every call
+        (and so every save) is refused with the same error.
         """
-        if not self._storage.changed_on_disk():
-            return False
+        if not self._stale and not self._storage.changed_on_disk() and self._log.size() >= self._log.offset:
+            return self._replay(self._log.read_new()) if self._log.has_news() else False
         signature = file_signature(self.path)
         if self._refused is not None and self._refused[0] == signature:
             raise self._refused[1]
@@ -315,8 +370,53 @@ class Journal:
         self._refused = None
         return True
 
+    def _replay(self, entries: list[dict[str, Any]]) -> bool:
+        changed = False
+        for entry in entries:
+            if entry["seq"] > self._seq:
+                self._apply(entry["ops"])
+                self._seq = entry["seq"]
+                changed = True
+        return changed
+
+    def fold(self) -> bool:
+        """Write the journal file whole, with every change in the log, and empty the log; only
+        if no other program has the journal open (the last one to close it folds). True if done."""
+        with self._lock.held():
+            self.refresh()
+            if not self._log.alone():
+                return False
+            try:
+                self._fold_locked()
+            finally:
+                self._log.shared()
+        return True
+
+    def _fold_locked(self) -> None:
+        """With the lock and the log held exclusively: the tables into the file, the log emptied."""
+        self._sweep_orphans()
+        meta = next(iter((self._tables.get(META_TABLE) or {}).values()), None)
+        kept = {key: value for key, value in meta.items() if key not in ("schema_version", "folded_seq")} if isinstance(
+            meta, dict) else {}
+        self._tables[META_TABLE] = {"1": {"schema_version": SCHEMA_VERSION, "folded_seq": self._seq, **kept}}
+        self._storage.write(self._tables)
+        self._log.clear()
+        self.migrated_from = None
+
     def close(self) -> None:
-        self._db.close()
+        """Fold the log in if this is the last program with the journal open, and let go of it.
+
+        A fold that fails (a full disk) loses nothing: the log keeps every change, and the next
+        open folds it."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._log.size() > 0:
+                with contextlib.suppress(JournalError):
+                    self.fold()
+        finally:
+            self._log.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -396,7 +496,7 @@ class Journal:
         last = self._last_query
         if last is not None and last[0] == order and incident_filter.narrows(last[1]):
             pool, known = last[2], last[1].words
-        found = incident_filter.select_rows(pool, known_words=known)
+        found = incident_filter.select_rows(pool, known_words=known, index=self._search)
         self._last_query = (order, incident_filter, found)
         return list(found)
 
@@ -418,6 +518,13 @@ class Journal:
         for row in list(self.rows()):
             row.prepare()
             yield
+        if self._search is None:  # kept up to date by every change from now on, used once built
+            self._search = search = SearchIndex()
+            generation = self.generation
+            for _ in search.build_steps([(row.id, row.haystack) for row in self.rows()]):
+                if self.generation != generation:
+                    break
+                yield
         if self._duplicates is None or self._suggestions is None:  # built here: no save or key waits
             index, generation, changes = DuplicateIndex({}), self.generation, self._changes
             values = ValueIndex()
@@ -430,18 +537,12 @@ class Journal:
                     self._duplicates = index
                 self._suggestions = values
 
-    def validate_all(self) -> int:
-        """Run ``background_checks`` to the end; returns how many records are not valid."""
-        for _ in self.background_checks():
-            pass
-        return len(self._problems) + len(self._unidentified)
-
     def row_regions(self) -> list[tuple[str, int]]:
         """``regions()`` counted from the stored records, without validating them."""
-        if self._row_regions is None:
-            counts = Counter(row.region for row in self.rows())
-            self._row_regions = sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
-        return self._row_regions
+        if self._region_counts is None:  # counted once; every change then counts its own rows
+            self._region_counts = Counter(row.region for row in self.rows())
+        counts = [(region, count) for region, count in self._region_counts.items() if count > 0]
+        return sorted(counts, key=lambda item: (item[0].casefold(), item[0]))
 
     def records(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """Copies of the stored records of ``ids`` (as they are, valid or not), for work elsewhere,
@@ -484,11 +585,6 @@ class Journal:
         matches = (self._validated(row.id) for row in self.query_rows(incident_filter))
         return [incident for incident in matches if incident is not None]
 
-    def regions(self) -> list[tuple[str, int]]:
-        """Each region in the journal with its number of incidents, by name."""
-        counts = Counter(incident.region for incident in self.all())
-        return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
-
     def bad_records(self, *, validate: bool = True) -> list[BadRecord]:
         """Every stored record that is not a valid incident, in file order.
 
@@ -527,7 +623,7 @@ class Journal:
     # -- history ---------------------------------------------------------------------------
 
     def _entries(self) -> list[HistoryEntry]:
-        return [HistoryEntry.from_document(document) for document in self._history.all()]
+        return [HistoryEntry.from_document(document) for document in (self._tables.get(HISTORY_TABLE) or {}).values()]
 
     def history_ids(self) -> set[str]:
         return {entry.incident_id for entry in self._entries()}
@@ -550,24 +646,158 @@ class Journal:
         gone = [entry for incident_id, entry in last.items() if incident_id not in self._raw]
         return sorted(gone, key=lambda entry: entry.at, reverse=True)
 
-    # -- writing ---------------------------------------------------------------------------
+    # -- writing: one path ------------------------------------------------------------------
 
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the lock, catch up with other writers, and write everything inside once."""
+    #: From this many documents in one change on, a program alone with the journal writes the
+    #: file whole instead of appending them to the log (an import of thousands).
+    WRITE_WHOLE_FROM = 2_000
+
+    def _commit(self, build: Callable[[_Ops], None], *, documents_as_text: bool = False) -> None:
+        """The one write path: every change (add, update, delete, restore, import) comes here.
+
+        With the lock held, catch up with other programs, let ``build`` check what it must (the
+        revision) and list the documents it puts and removes, then make them durable (one line
+        appended to the log and fsynced, or, for a large change when no other program has the
+        journal open, the file written whole) and apply them to the tables and everything
+        derived from them (``_apply``). If anything fails, nothing is saved or changed.
+
+        ``documents_as_text``: the documents are JSON text (``orjson.Fragment``), written as they
+        are and never held as records; the journal is read again afterwards.
+        """
         with self._lock.held():
-            self._sweep_orphans()
             self.refresh()
-            try:
-                with self._storage.batch():
-                    if self.migrated_from is not None or not self._meta.all():
-                        self._meta.truncate()
-                        self._meta.insert({"schema_version": SCHEMA_VERSION})
-                    yield
-            except BaseException:
-                self._open()  # back to exactly what is on disk
-                raise
-            self.migrated_from = None
+            self._check_writable()
+            ops = _Ops(self)
+            build(ops)
+            if not ops.ops:
+                return
+            seq = self._seq + 1
+            if len(ops.ops) >= self.WRITE_WHOLE_FROM and self._log.alone():
+                try:
+                    if documents_as_text:
+                        self._place_documents(ops.ops)
+                    else:
+                        self._apply(ops.ops)
+                    self._seq = seq
+                    self._fold_locked()
+                except BaseException:
+                    self._open()  # back to exactly what is on disk
+                    raise
+                finally:
+                    self._log.shared()
+            else:
+                at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                self._log.append(encode_entry({"seq": seq, "at": at, "ops": ops.ops}))
+                if documents_as_text:
+                    self._seq = seq
+                else:
+                    self._apply(ops.ops)
+                    self._seq = seq
+            if documents_as_text:
+                self._stale = True  # read again (file and log) at the next refresh
+
+    def _check_writable(self) -> None:
+        """Refuse a change the journal file could not take when the log is folded into it: a
+        file made read-only, or another user's (see ``replace_problem``)."""
+        try:
+            info = self.path.lstat()
+        except FileNotFoundError:
+            return
+        problem = replace_problem(self.path, info)
+        if problem is not None:
+            raise JournalWriteError(problem)
+
+    def _place_documents(self, ops: Iterable[list[Any]]) -> None:
+        """Put and remove documents in the tables only (at open, before indexing)."""
+        for table_name, doc_id, document in ops:
+            table = self._tables.setdefault(table_name, {})
+            if document is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = document
+                if doc_id.isdecimal() and int(doc_id) > self._last_doc_ids.get(table_name, 0):
+                    self._last_doc_ids[table_name] = int(doc_id)
+
+    def _apply(self, ops: list[list[Any]]) -> None:
+        """Apply a change, ours or another program's, to the tables and to everything derived
+        from them: the records and their checks, the rows and their orders, the region counts,
+        the duplicate and completion indexes. The one place any of them changes after opening."""
+        many = len(ops) > 50
+        if many:
+            self._rows = None  # placing thousands of rows one by one costs more than sorting once
+        self._changes += 1
+        self.version += 1
+        self._sorted = self._last_query = None
+        self._ordered = {}
+        for table_name, doc_id, document in ops:
+            table = self._tables.setdefault(table_name, {})
+            old = table.get(doc_id)
+            self._place_documents([[table_name, doc_id, document]])
+            if table_name == INCIDENTS_TABLE:
+                if old is not None:
+                    self._unplace(int(doc_id), old)
+                if document is not None:
+                    self._place(int(doc_id), document)
+
+    def _unplace(self, doc_id: int, record: dict[str, Any]) -> None:
+        incident_id = _normal_id(record.get("id"))
+        if incident_id is None or self._doc_ids.get(incident_id) != doc_id:
+            self._unidentified = [(key, doc) for key, doc in self._unidentified if key != doc_id]
+            return
+        if self._duplicates is not None:
+            self._duplicates.remove(incident_id, record)
+        if self._suggestions is not None:
+            self._suggestions.remove(record)
+        if self._region_counts is not None:
+            self._region_counts[IncidentRow(incident_id, record).region] -= 1
+        if self._search is not None:
+            self._search.remove(incident_id)
+        del self._doc_ids[incident_id], self._raw[incident_id]
+        self._valid.pop(incident_id, None)
+        self._problems.pop(incident_id, None)
+        if self._rows is not None:
+            self._rows.pop(self._row_position(IncidentRow(incident_id, record), existing=True))
+
+    def _place(self, doc_id: int, record: dict[str, Any]) -> None:
+        incident_id = _normal_id(record.get("id"))
+        if incident_id is None or incident_id in self._doc_ids:
+            self._unidentified.append((doc_id, record))
+            return
+        self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
+        if self._duplicates is not None:
+            self._duplicates.add(incident_id, record)
+        if self._suggestions is not None:
+            self._suggestions.add(record)
+        row = IncidentRow(incident_id, record)
+        if self._search is not None:
+            self._search.add(incident_id, row.haystack)
+        if self._region_counts is not None:
+            self._region_counts[row.region] += 1
+        if self._rows is not None:
+            row.prepare()
+            self._rows.insert(self._row_position(row), row)
+
+    def _row_position(self, row: IncidentRow, *, existing: bool = False) -> int:
+        """Where ``row`` goes in (or, if ``existing``, is in) the rows, newest first: a binary
+        search, so a save costs the log of the journal's size, not its size."""
+        rows = self._rows
+        assert rows is not None
+        key = row.sort_key()
+        low, high = 0, len(rows)
+        while low < high:  # the first position whose row sorts at or below ``key``
+            middle = (low + high) // 2
+            if rows[middle].sort_key() > key:
+                low = middle + 1
+            else:
+                high = middle
+        if existing:
+            for position in range(low, len(rows)):
+                if rows[position].id == row.id:
+                    return position
+                if rows[position].sort_key() != key:
+                    break
+            return next(position for position, kept in enumerate(rows) if kept.id == row.id)
+        return low
 
     def _sweep_orphans(self) -> None:
         """Remove temporary files left by a writer that was killed mid-save.
@@ -579,54 +809,40 @@ class Journal:
                 with contextlib.suppress(OSError):
                     orphan.unlink()
 
-    def _keep(self, incident_id: str, action: str, at: Any) -> None:
+    def _kept(self, incident_id: str, action: str, at: dt.datetime) -> dict[str, Any]:
+        """The history document keeping the stored record of ``incident_id`` before ``action``."""
         raw = self._raw[incident_id]
         revision = raw.get("revision")
-        self._history.insert(
-            HistoryEntry(
-                incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw)
-            ).document()
+        entry = HistoryEntry(incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw))
+        return entry.document()
+
+    def _checked_revision(self, incident: Incident, refusal: str) -> int:
+        """The revision to save ``incident`` on: refused if it was changed since it was read."""
+        if incident.id not in self._raw:
+            raise IncidentNotFound(
+                f"incident {incident.id} is no longer in the journal (deleted elsewhere?); {refusal}"
+            )
+        stored_revision = self._raw[incident.id].get("revision")
+        if isinstance(stored_revision, int) and stored_revision != incident.revision:
+            raise RevisionConflict(
+                f"incident {incident.id[:8]} was changed elsewhere since you opened it (now revision "
+                f"{stored_revision}, yours {incident.revision}); {refusal}"
+            )
+        return stored_revision if isinstance(stored_revision, int) else incident.revision
+
+    def _updated(self, ops: _Ops, incident: Incident, now: dt.datetime, refusal: str) -> Incident:
+        """Put a new version of a stored incident (checked, its old version kept in the history)."""
+        saved = incident.model_copy(
+            update={"revision": self._checked_revision(incident, refusal) + 1, "updated_at": now}
         )
+        ops.put(HISTORY_TABLE, self._kept(incident.id, "update", now))
+        ops.put(INCIDENTS_TABLE, saved.record(), doc_id=self._doc_ids[incident.id])
+        return saved
 
-    def _changed(self, incident: Incident, doc_id: int) -> None:
-        self._doc_ids[incident.id] = doc_id
-        self._raw[incident.id] = incident.record()
-        self._changes += 1
-        self.version += 1
-        if self._duplicates is not None:  # an update took the old keys out first (``_unindex``)
-            self._duplicates.add(incident.id, self._raw[incident.id])
-        if self._suggestions is not None:
-            self._suggestions.add(self._raw[incident.id])
-        self._valid[incident.id] = incident
-        self._problems.pop(incident.id, None)
-        self._sorted = self._last_query = self._row_regions = None
-        self._ordered = {}
-        if self._rows is not None:  # one row changes; the other 99,999 stay as they are
-            row = IncidentRow(incident.id, self._raw[incident.id])
-            row.prepare()
-            self._rows = [kept for kept in self._rows if kept.id != incident.id]
-            self._rows.append(row)
-            self._rows.sort(key=IncidentRow.sort_key, reverse=True)  # nearly sorted: one pass
-
-    def _unindex(self, incident_id: str) -> None:
-        """Take a record's duplicate keys out of the index before it is replaced: the stored
-        record may be the storage's own document, which the update rewrites in place."""
-        if self._duplicates is not None and incident_id in self._raw:
-            self._duplicates.remove(incident_id, self._raw[incident_id])
-        if self._suggestions is not None and incident_id in self._raw:
-            self._suggestions.remove(self._raw[incident_id])
-
-    def _forget(self, incident_id: str) -> None:
-        self._unindex(incident_id)
-        self._changes += 1
-        self.version += 1
-        del self._doc_ids[incident_id], self._raw[incident_id]
-        for cache in (self._valid, self._problems):
-            cache.pop(incident_id, None)
-        self._sorted = self._last_query = self._row_regions = None
-        self._ordered = {}
-        if self._rows is not None:
-            self._rows = [row for row in self._rows if row.id != incident_id]
+    def _keep_valid(self, incidents: Iterable[Incident]) -> None:
+        for incident in incidents:
+            if self._raw.get(incident.id) is not None:
+                self._valid[incident.id] = incident
 
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""
@@ -634,40 +850,25 @@ class Journal:
         incident = Incident.model_validate(
             {**fields.fields_record(), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
         )
-        with self._writing():
-            doc_id = self._table.insert(incident.record())
-            self._changed(incident, doc_id)
+        self._commit(lambda ops: ops.put(INCIDENTS_TABLE, incident.record()))
+        self._keep_valid([incident])
         return incident
 
     def update(self, incident: Incident) -> Incident:
         """Save a changed incident. Refused if it was changed since ``incident`` was read."""
-        with self._writing():
-            if incident.id not in self._raw:
-                raise IncidentNotFound(
-                    f"incident {incident.id} is no longer in the journal (deleted elsewhere?); nothing was saved"
-                )
-            stored_revision = self._raw[incident.id].get("revision")
-            if isinstance(stored_revision, int) and stored_revision != incident.revision:
-                raise RevisionConflict(
-                    f"incident {incident.id[:8]} was changed elsewhere since you opened it (now revision "
-                    f"{stored_revision}, yours {incident.revision}); your change was not saved"
-                )
-            base = stored_revision if isinstance(stored_revision, int) else incident.revision
-            now = utc_now()
-            saved = incident.model_copy(update={"revision": base + 1, "updated_at": now})
-            self._keep(incident.id, "update", now)
-            doc_id = self._doc_ids[incident.id]
-            self._unindex(incident.id)
-            self._table.update(_replace_with(saved.record()), doc_ids=[doc_id])
-            self._changed(saved, doc_id)
-        return saved
+        saved: list[Incident] = []
+        self._commit(lambda ops: saved.append(self._updated(ops, incident, utc_now(), "your change was not saved")))
+        self._keep_valid(saved)
+        return saved[0]
 
     def delete(self, id_or_prefix: str, *, revision: int | None = None) -> Incident | None:
         """Remove an incident (kept in the history); returns it (None if it was invalid).
 
         With ``revision`` (the one the person saw), refused if it was changed since.
         """
-        with self._writing():
+        deleted: list[Incident | None] = []
+
+        def build(ops: _Ops) -> None:
             incident_id = self.resolve_id(id_or_prefix)
             stored_revision = self._raw[incident_id].get("revision")
             if revision is not None and isinstance(stored_revision, int) and stored_revision != revision:
@@ -675,48 +876,44 @@ class Journal:
                     f"incident {incident_id[:8]} was changed elsewhere since you saw it (now revision "
                     f"{stored_revision}, you saw {revision}); it was not deleted"
                 )
-            incident = self._validated(incident_id)
-            self._keep(incident_id, "delete", utc_now())
-            self._table.remove(doc_ids=[self._doc_ids[incident_id]])
-            self._forget(incident_id)
-        return incident
+            deleted.append(self._validated(incident_id))
+            ops.put(HISTORY_TABLE, self._kept(incident_id, "delete", utc_now()))
+            ops.remove(INCIDENTS_TABLE, self._doc_ids[incident_id])
+
+        self._commit(build)
+        return deleted[0]
 
     def restore(self, id_or_prefix: str) -> Incident | None:
         """Bring back a deleted incident as it was when deleted, as a new revision.
 
         One that was invalid when deleted comes back unchanged, to be fixed (returns None).
         """
-        with self._writing():
+        restored: list[Incident | None] = []
+
+        def build(ops: _Ops) -> None:
             gone = {entry.incident_id: entry for entry in self.deleted()}
             if id_or_prefix.strip().lower() in self._raw:
                 raise IncidentNotFound(f"incident {id_or_prefix.strip()} is not deleted")
             incident_id = self._match(id_or_prefix, gone)
             entry = gone[incident_id]
             now = utc_now()
-            self._history.insert(HistoryEntry(incident_id, entry.revision, now, "restore", None).document())
+            ops.put(HISTORY_TABLE, HistoryEntry(incident_id, entry.revision, now, "restore", None).document())
             try:
                 old = Incident.model_validate(entry.record)
-            except ValidationError:
-                # It was invalid when deleted: it comes back as it was, to be fixed.
-                record = dict(entry.record or {})
-                doc_id = self._table.insert(record)
-                self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
-                self._changes += 1
-                self.version += 1
-                if self._duplicates is not None:
-                    self._duplicates.add(incident_id, record)
-                if self._suggestions is not None:
-                    self._suggestions.add(record)
-                self._sorted = self._rows = self._last_query = self._row_regions = None
-                self._ordered = {}
-                return None
-            restored = old.model_copy(update={"revision": old.revision + 1, "updated_at": now})
-            doc_id = self._table.insert(restored.record())
-            self._changed(restored, doc_id)
-        return restored
+            except ValidationError:  # it was invalid when deleted: it comes back as it was, to be fixed
+                ops.put(INCIDENTS_TABLE, dict(entry.record or {}))
+                restored.append(None)
+                return
+            back = old.model_copy(update={"revision": old.revision + 1, "updated_at": now})
+            ops.put(INCIDENTS_TABLE, back.record())
+            restored.append(back)
+
+        self._commit(build)
+        self._keep_valid(incident for incident in restored if incident is not None)
+        return restored[0]
 
     #: From this many new incidents given as ``RecordText`` on, ``import_incidents`` writes their
-    #: JSON text as it is, never holding them as records (see there).
+    #: JSON text as it is, never holding them as records or models.
     STREAM_FROM = 10_000
 
     def import_incidents(
@@ -731,112 +928,54 @@ class Journal:
 
         ``updates`` are new versions of incidents already here, each carrying the revision it was
         made from: if any was changed since, nothing is saved (``RevisionConflict``).
-        Everything is written in one atomic write: either all of it is saved or none.
+        Everything is saved at once: either all of it or none.
 
         ``incidents`` may be ``RecordText`` (as an import plans them). From ``STREAM_FROM`` of them
-        on, their JSON text goes into the file as it is (one line per record), without a record or
-        a model of any being held: then the journal re-reads the file afterwards (a million
-        incidents take gigabytes as records), at once, or with ``reread=False`` (for a caller about
-        to close the journal) at its next ``refresh()`` or change, as after another program's save.
+        on, their JSON text is written as it is, without a record or a model of any being held:
+        then the journal reads itself again afterwards (a million incidents take gigabytes as
+        records), at once, or with ``reread=False`` (for a caller about to close the journal) at
+        its next ``refresh()`` or change, as after another program's save.
         ``progress(done, total)`` follows the incidents as they are placed.
         """
         updates = list(updates)
         given: list[Incident | RecordText] = list(incidents)
-        texts = [item for item in given if isinstance(item, RecordText)]
-        if texts and len(texts) == len(given) and len(texts) >= self.STREAM_FROM:
-            try:
-                return self._import_texts(texts, updates, progress, reread)
-            except TypeError:  # the storage's encoder cannot take JSON text (a record beyond orjson): as records
-                pass
-        models = [Incident.model_validate_json(item.json) if isinstance(item, RecordText) else item for item in given]
-        return self._import_models(models, updates, progress)
+        as_text = len(given) >= self.STREAM_FROM and all(isinstance(item, RecordText) for item in given)
+        new: dict[str, Incident | RecordText] = {}
+        skipped: list[str] = []
+        saved: list[Incident] = []
 
-    def _import_models(
-        self, incidents: list[Incident], updates: list[Incident], progress: Callable[[int, int], None] | None
-    ) -> ImportResult:
-        with collector.paused(len(incidents) + len(updates) > 1_000), self._writing():
-            new: dict[str, Incident] = {}
-            skipped: list[str] = []
-            for incident in incidents:
-                if incident.id in self._raw or incident.id in new:
-                    skipped.append(incident.id)
-                else:
-                    new[incident.id] = incident
-            saved = self._import_updates(updates)
-            if new:
-                doc_ids = self._table.insert_multiple(incident.record() for incident in new.values())
-                saved.extend(zip(new.values(), doc_ids, strict=True))
-            many = len(saved) > 20
-            if many:
-                self._rows = None  # sorting once afterwards beats placing each row
-            for done, (incident, doc_id) in enumerate(saved, start=1):
-                self._changed(incident, doc_id)
-                if progress is not None and done % 1_000 == 0:
-                    progress(done, len(saved))
-            if progress is not None:
-                progress(len(saved), len(saved))
-        return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
-
-    def _import_updates(self, updates: list[Incident]) -> list[tuple[Incident, int]]:
-        """Place ``updates`` (inside ``_writing``), each checked against the revision stored."""
-        now = utc_now()
-        saved: list[tuple[Incident, int]] = []
-        for incident in updates:
-            if incident.id not in self._raw:
-                raise IncidentNotFound(f"incident {incident.id} is no longer in the journal; nothing was imported")
-            stored_revision = self._raw[incident.id].get("revision")
-            if isinstance(stored_revision, int) and stored_revision != incident.revision:
-                raise RevisionConflict(
-                    f"incident {incident.id[:8]} was changed elsewhere meanwhile; nothing was imported"
-                )
-            base = stored_revision if isinstance(stored_revision, int) else incident.revision
-            changed = incident.model_copy(update={"revision": base + 1, "updated_at": now})
-            self._keep(incident.id, "update", now)
-            doc_id = self._doc_ids[incident.id]
-            self._unindex(incident.id)
-            self._table.update(_replace_with(changed.record()), doc_ids=[doc_id])
-            saved.append((changed, doc_id))
-        return saved
-
-    def _import_texts(
-        self,
-        texts: list[RecordText],
-        updates: list[Incident],
-        progress: Callable[[int, int], None] | None,
-        reread: bool,
-    ) -> ImportResult:
-        """``import_incidents`` of many new incidents as JSON text: each goes into the incidents
-        table as an ``orjson.Fragment`` (written as it is), so the one write never needs them as
-        records; the journal is then read again from the file (see ``import_incidents``)."""
-        import orjson
-
-        with collector.paused(), self._writing():
-            saved = self._import_updates(updates)
-            for incident, doc_id in saved:
-                self._changed(incident, doc_id)
-            tables = self._storage.read() or {}
-            table = tables.setdefault(INCIDENTS_TABLE, {})
-            next_id = max((int(key) for key in table), default=0) + 1
-            added: dict[str, None] = {}
-            skipped: list[str] = []
-            for done, text in enumerate(texts, start=1):
-                if text.id in self._raw or text.id in added:
-                    skipped.append(text.id)
-                else:
-                    added[text.id] = None
-                    table[str(next_id)] = orjson.Fragment(text.json)
-                    next_id += 1
+        def build(ops: _Ops) -> None:
+            new.clear()
+            skipped.clear()
+            saved.clear()
+            now = utc_now()
+            for incident in updates:
+                saved.append(self._updated(ops, incident, now, "nothing was imported"))
+            total = len(given)
+            for done, item in enumerate(given, start=1):
+                if item.id in self._raw or item.id in new:
+                    skipped.append(item.id)
+                    continue
+                if isinstance(item, RecordText):
+                    if as_text:
+                        ops.put(INCIDENTS_TABLE, orjson.Fragment(item.json))
+                        new[item.id] = item
+                        continue
+                    item = Incident.model_validate_json(item.json)
+                new[item.id] = item
+                ops.put(INCIDENTS_TABLE, item.record())
                 if progress is not None and done % 10_000 == 0:
-                    progress(done, len(texts))
-            self._table._next_id = None  # TinyDB's own count of ids, past the records placed here
-            self._storage.write(tables)  # written once, as the block ends
-        if reread:
-            self._open()
-        else:  # re-read at the next refresh(), as after another program's save
-            self._storage.signature = None
+                    progress(done, total)
+
+        with collector.paused(len(given) + len(updates) > 1_000):
+            self._commit(build, documents_as_text=as_text)
+        if as_text and reread:
+            self.refresh()
+        elif not as_text:
+            self._keep_valid([*saved, *(item for item in new.values() if isinstance(item, Incident))])
         if progress is not None:
-            progress(len(texts), len(texts))
-        return ImportResult(added=tuple(added), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
+            progress(len(given), len(given))
+        return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
 
     def possible_duplicates(self, incidents: Iterable[IncidentFields]) -> list[PossibleDuplicate]:
         """Incidents here that may record the same event as one of ``incidents``: the same date

@@ -74,3 +74,32 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     monkeypatch.setattr(store.journal, "utc_now", fake)
     return fake
+
+
+def stored_tables(path: Path) -> dict[str, Any]:
+    """The tables stored for the journal at ``path`` as any new reader sees them: its file with
+    the lines of its log (``<journal>.log``, the changes not folded in yet) applied. Read here
+    without ``Journal``, so that a test sees what is on disk, not what a journal holds."""
+    import json
+
+    data: dict[str, Any] = json.loads(path.read_bytes()) if path.exists() and path.stat().st_size else {}
+    meta = next(iter(data.get("meta", {}).values()), {})
+    folded = meta.get("folded_seq", 0)
+    log = path.with_name(path.name + ".log")
+    for line in log.read_bytes().split(b"\n")[:-1] if log.exists() else []:
+        entry = json.loads(line)
+        if entry["seq"] <= folded:
+            continue
+        for table, doc_id, document in entry["ops"]:
+            if document is None:
+                data.setdefault(table, {}).pop(doc_id, None)
+            else:
+                data.setdefault(table, {})[doc_id] = document
+    return data
+
+
+def stored_bytes(path: Path) -> tuple[bytes | None, bytes | None]:
+    """The journal file's bytes and its log's (None for one that does not exist): a failed
+    write must leave both as they were."""
+    log = path.with_name(path.name + ".log")
+    return (path.read_bytes() if path.exists() else None, log.read_bytes() if log.exists() else None)

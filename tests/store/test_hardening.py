@@ -32,9 +32,11 @@ def titles_in(path: Path) -> list[str]:
 
 @pytest.fixture
 def two_saved(journal_path: Path, make_fields) -> Path:
-    """A journal saved twice: the file holds two incidents, its .bak one."""
+    """A journal saved twice: the file holds two incidents, its .bak one (each program that
+    closes a journal last writes the file whole, keeping the previous one as the .bak)."""
     with Journal(journal_path) as journal:
         journal.add(make_fields(title="first"))
+    with Journal(journal_path) as journal:
         journal.add(make_fields(title="second"))
     return journal_path
 
@@ -80,12 +82,16 @@ def test_a_journal_emptied_while_open_refuses_the_next_save_and_keeps_the_backup
 def test_a_save_never_replaces_a_backup_holding_incidents_with_one_holding_none(
     journal_path: Path, make_fields
 ) -> None:
+    # Each program that closes the journal last writes the file whole, the previous one as the .bak.
     with Journal(journal_path) as journal:
         only = journal.add(make_fields(title="the only one"))
+    with Journal(journal_path) as journal:
         journal.delete(only.id)  # the file holds no incident now, its .bak the one
+    with Journal(journal_path) as journal:
         journal.add(make_fields(title="next"))  # would make the empty version the .bak
-        assert titles_in(backup_path(journal_path)) == ["the only one"]
-        assert titles_in(journal_path) == ["next"]
+    assert titles_in(backup_path(journal_path)) == ["the only one"]
+    assert titles_in(journal_path) == ["next"]
+    with Journal(journal_path) as journal:
         journal.add(make_fields(title="after"))  # a version holding incidents becomes the .bak
     assert titles_in(backup_path(journal_path)) == ["next"]
 
@@ -189,6 +195,7 @@ def test_a_record_key_found_twice_keeps_both_records_and_names_them(two_saved: P
             "table 'incidents': record '1' is in the file more than once; each is kept, this one as record '2'"
         ]
         journal.add(make_fields(title="third"))
+    with Journal(two_saved) as journal:
         journal.add(make_fields(title="fourth"))
     assert titles_in(two_saved) == ["first", "fourth", "second", "third"]
     assert titles_in(backup_path(two_saved)) == ["first", "second", "third"]
@@ -455,6 +462,9 @@ def test_a_backup_that_is_not_a_regular_file_is_never_replaced(two_saved: Path, 
     backup = backup_path(two_saved)
     backup.unlink()
     os.mkfifo(backup)
-    with Journal(two_saved) as journal, pytest.raises(JournalWriteError, match="is a FIFO"):
-        journal.add(make_fields(title="third"))
+    with Journal(two_saved) as journal:
+        third = journal.add(make_fields(title="third"))  # into the log
+        with pytest.raises(JournalWriteError, match="is a FIFO"):
+            journal.fold()
     assert stat.S_ISFIFO(backup.lstat().st_mode)
+    assert third.id.encode() in two_saved.with_name("journal.json.log").read_bytes(), "kept in the log"

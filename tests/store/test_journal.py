@@ -22,12 +22,14 @@ from store import (
     JournalWriteError,
     RevisionConflict,
 )
+from tests.store.conftest import stored_bytes, stored_tables
 
 UTC = dt.UTC
 
 
 def read_json(path: Path) -> dict:
-    return json.loads(path.read_bytes())
+    """What is stored: the journal file with its log's changes (see ``stored_tables``)."""
+    return stored_tables(path)
 
 
 def unique_prefix(one: str, others: list[str]) -> str:
@@ -76,7 +78,7 @@ def test_add_is_saved_at_once(journal: Journal, journal_path: Path, make_fields)
     incident = journal.add(make_fields(place="Ижевск"))
     stored = list(read_json(journal_path)["incidents"].values())
     assert [record["id"] for record in stored] == [incident.id]
-    assert "Ижевск".encode() in journal_path.read_bytes()
+    assert any("Ижевск".encode() in stored for stored in stored_bytes(journal_path) if stored)
 
 
 def test_schema_version_is_written_with_the_first_incident(journal_path: Path, make_fields) -> None:
@@ -85,7 +87,8 @@ def test_schema_version_is_written_with_the_first_incident(journal_path: Path, m
     assert not journal_path.exists(), "opening a journal must not create the file"
     journal.add(make_fields())
     journal.add(make_fields())
-    assert list(read_json(journal_path)["meta"].values()) == [{"schema_version": SCHEMA_VERSION}]
+    journal.close()  # the last to close the journal writes the file whole, with its meta
+    assert list(read_json(journal_path)["meta"].values()) == [{"schema_version": SCHEMA_VERSION, "folded_seq": 2}]
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def test_query_sees_changes(journal: Journal, make_fields) -> None:
 def test_regions_are_counted_and_sorted_by_name(journal: Journal, make_fields) -> None:
     for region in ["Udmurtia", "belgorod", "Udmurtia", "Crimea", "Rostov", "Udmurtia"]:
         journal.add(make_fields(region=region))
-    assert journal.regions() == [("belgorod", 1), ("Crimea", 1), ("Rostov", 1), ("Udmurtia", 3)]
+    assert journal.row_regions() == [("belgorod", 1), ("Crimea", 1), ("Rostov", 1), ("Udmurtia", 3)]
 
 
 # -- changing -------------------------------------------------------------------------------------
@@ -190,12 +193,12 @@ def test_update_bumps_revision_and_keeps_the_rest(journal: Journal, make_fields,
 def test_update_with_a_stale_revision_is_refused(journal: Journal, make_fields, journal_path: Path) -> None:
     original = journal.add(make_fields(title="first"))
     journal.update(original.with_changes(title="changed once"))
-    before = journal_path.read_bytes()
+    before = stored_bytes(journal_path)
 
     with pytest.raises(RevisionConflict) as caught:
         journal.update(original.with_changes(title="changed from a stale copy"))
     assert "revision 2" in str(caught.value)
-    assert journal_path.read_bytes() == before
+    assert stored_bytes(journal_path) == before
     assert journal.get(original.id).title == "changed once"
 
 
@@ -282,7 +285,7 @@ def test_a_journal_from_a_newer_version_is_refused_and_left_alone(journal_path: 
     with pytest.raises(JournalUnreadable) as caught:
         Journal(journal_path)
     assert "newer" in str(caught.value)
-    assert journal_path.read_bytes() == raw
+    assert stored_bytes(journal_path)[0] == raw
 
 
 @pytest.mark.parametrize("version", ["1", 0, None, True, 1.5])
@@ -290,14 +293,14 @@ def test_an_invalid_schema_version_is_refused(journal_path: Path, version: objec
     raw = write_journal(journal_path, {}, schema_version=version)
     with pytest.raises(JournalUnreadable):
         Journal(journal_path)
-    assert journal_path.read_bytes() == raw
+    assert stored_bytes(journal_path)[0] == raw
 
 
 def test_a_file_that_is_not_json_is_refused_and_left_alone(journal_path: Path) -> None:
     journal_path.write_bytes(b"{ not json")
     with pytest.raises(JournalUnreadable):
         Journal(journal_path)
-    assert journal_path.read_bytes() == b"{ not json"
+    assert stored_bytes(journal_path)[0] == b"{ not json"
 
 
 # -- hand-edited files -------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ def test_invalid_records_are_skipped_and_named(journal_path: Path, hand_edited) 
     assert [problem.field for problem in bad[2].problems] == ["sources.0.url"]
     assert [problem.field for problem in bad[3].problems] == ["id"]
     assert "record 2" in str(bad[0]) and bad_count["id"] in str(bad[0])
-    assert journal_path.read_bytes() == raw
+    assert stored_bytes(journal_path)[0] == raw
 
 
 def test_an_invalid_record_is_reported_when_asked_for_and_can_be_deleted(journal_path: Path, hand_edited) -> None:
@@ -386,7 +389,7 @@ def test_a_record_that_is_not_an_object_is_reported_not_crashed_on(
     else:
         assert journal.all() == [good]
         assert [record.position for record in journal.bad_records()] == [2]
-    assert journal_path.read_bytes() == raw
+    assert stored_bytes(journal_path)[0] == raw
 
 
 def test_a_record_key_that_is_not_a_number_is_reported_not_crashed_on(journal_path: Path, make_incident) -> None:
@@ -398,7 +401,7 @@ def test_a_record_key_that_is_not_a_number_is_reported_not_crashed_on(journal_pa
         pass  # refusing the whole file, with a message, is acceptable
     else:
         assert journal.all() == [good]
-    assert journal_path.read_bytes() == raw
+    assert stored_bytes(journal_path)[0] == raw
 
 
 def test_an_id_typed_in_capitals_can_still_be_fetched_changed_and_deleted(journal_path: Path, make_incident) -> None:
@@ -430,9 +433,9 @@ def test_a_failed_write_changes_nothing(
     populated, journal_path: Path, make_fields, make_incident, monkeypatch: pytest.MonkeyPatch, operation: str
 ) -> None:
     journal, first, second = populated
-    before_bytes = journal_path.read_bytes()
+    before_bytes = stored_bytes(journal_path)
     before_all = journal.all()
-    before_regions = journal.regions()
+    before_regions = journal.row_regions()
 
     disk_full(monkeypatch)
     with pytest.raises(JournalWriteError) as caught:
@@ -446,12 +449,10 @@ def test_a_failed_write_changes_nothing(
             journal.import_incidents([make_incident(), make_incident()])
     assert "No space left on device" in str(caught.value)
 
-    assert journal_path.read_bytes() == before_bytes
-    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == [
-        "journal.json", "journal.json.bak", "journal.json.lock"
-    ]
+    assert stored_bytes(journal_path) == before_bytes
+    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == ["journal.json.lock", "journal.json.log"]
     assert journal.all() == before_all
-    assert journal.regions() == before_regions
+    assert journal.row_regions() == before_regions
     assert journal.get(first.id) == first
     assert journal.get(second.id) == second
     assert len(journal) == 2
@@ -481,7 +482,8 @@ def test_a_failed_first_write_leaves_no_journal(
     disk_full(monkeypatch)
     with pytest.raises(JournalWriteError):
         journal.add(make_fields())
-    assert [entry.name for entry in journal_path.parent.iterdir()] == ["journal.json.lock"]
+    assert sorted(entry.name for entry in journal_path.parent.iterdir()) == ["journal.json.lock", "journal.json.log"]
+    assert stored_bytes(journal_path) == (None, b""), "nothing is stored"
     assert journal.all() == []
 
 
@@ -496,20 +498,13 @@ def test_import_keeps_ids_and_skips_those_present(
     new_two = make_incident(title="new two")
     already = make_incident(id=first.id, title="already here, different title")
 
-    replaced: list[object] = []
-    real_replace = os.replace
-
-    def recording_replace(src, dst):
-        if Path(dst) == journal_path:  # the journal itself, not its .bak
-            replaced.append(dst)
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", recording_replace)
+    log = journal_path.with_name("journal.json.log")
+    lines_before = log.read_bytes().count(b"\n")
     result = journal.import_incidents([new_one, already, new_two, new_one])
 
     assert result.added == (new_one.id, new_two.id)
     assert result.skipped == (first.id, new_one.id)
-    assert len(replaced) == 1, "an import is one write"
+    assert log.read_bytes().count(b"\n") == lines_before + 1, "an import is one write"
     assert journal.get(first.id) == first
     assert journal.get(new_one.id) == new_one
     assert journal.get(new_two.id) == new_two
@@ -520,7 +515,7 @@ def test_import_keeps_ids_and_skips_those_present(
 
 def test_importing_nothing_new_writes_nothing(populated, journal_path: Path) -> None:
     journal, first, second = populated
-    before = journal_path.read_bytes()
+    before = stored_bytes(journal_path)
     result = journal.import_incidents([first, second])
     assert result.added == () and result.skipped == (first.id, second.id)
-    assert journal_path.read_bytes() == before
+    assert stored_bytes(journal_path) == before

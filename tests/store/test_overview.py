@@ -342,6 +342,7 @@ def test_invalid_records_are_counted_without_crashing(journal: Journal, make_inc
         4: {"event_type": 42, "injured": {"min": "two", "max": None, "note": None}},
         7: {"date": 20250201},  # a number, not a date
     }
+    journal.close()  # the last to close it writes the file whole: then it can be edited by hand
     edit_records(journal_path, ids, edits)
     as_counted = list(SPECS)
     as_counted[0] = replace(SPECS[0], killed="?")
@@ -379,6 +380,7 @@ def test_an_impossible_count_in_a_hand_edited_record_never_makes_the_totals_impo
 ) -> None:
     specs = [Spec("Удмуртия", "2024-07-01", "3", "0"), Spec("Удмуртия", "2024-07-02", "1", "0")]
     ids = record_all(journal, make_incident, specs)
+    journal.close()  # the last to close it writes the file whole: then it can be edited by hand
     edit_records(journal_path, ids, {1: {"killed": broken}})
     with Journal(journal_path) as reopened:
         assert len(reopened.bad_records()) == 1

@@ -10,6 +10,7 @@ from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input, Markdown, Select, TextArea
 
 from store import IncidentFields, Journal
+from tests.store.conftest import stored_bytes
 from tui.app import JournalApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import DetailScreen
@@ -399,7 +400,7 @@ async def test_tab_reaches_every_field_in_order(journal):
 
 
 async def test_new_incident_is_refused_while_invalid_and_nothing_is_written(journal):
-    before = journal.path.read_bytes()
+    before = stored_bytes(journal.path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
@@ -428,7 +429,7 @@ async def test_new_incident_is_refused_while_invalid_and_nothing_is_written(jour
         assert "less than the minimum" in errors["injured"]
         assert "cannot be empty" in errors["region"]
         assert any("5 fields need attention" in message for message in notifications(app))
-        assert journal.path.read_bytes() == before
+        assert stored_bytes(journal.path) == before
         # the form keeps what was typed
         assert app.screen.query_one("#f-title", Input).value == "Strike on a market"
         assert app.screen.query_one("#f-killed", Input).value == "-1"
@@ -483,7 +484,7 @@ async def test_sources_can_be_added_and_removed_from_the_keyboard(journal):
 
 
 async def test_escape_asks_before_discarding_changes(journal):
-    before = journal.path.read_bytes()
+    before = stored_bytes(journal.path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
@@ -501,7 +502,7 @@ async def test_escape_asks_before_discarding_changes(journal):
         await pilot.press("escape", "y")
         await wait_until(pilot, lambda: showing(app, ListScreen), what="the changes discarded, the list shown")
         assert isinstance(app.screen, ListScreen)
-    assert journal.path.read_bytes() == before
+    assert stored_bytes(journal.path) == before
 
 
 async def test_escape_without_changes_leaves_at_once(journal):
@@ -538,7 +539,7 @@ async def test_summary_is_multiline(journal):
 
 
 async def test_a_failed_write_keeps_the_form_as_typed(journal, monkeypatch):
-    before = journal.path.read_bytes()
+    before = stored_bytes(journal.path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
@@ -556,7 +557,7 @@ async def test_a_failed_write_keeps_the_form_as_typed(journal, monkeypatch):
         assert isinstance(app.screen, EditScreen)
         assert app.screen.query_one("#f-killed", Input).value == "7"
         assert any("No space left on device" in message for message in notifications(app))
-    assert journal.path.read_bytes() == before
+    assert stored_bytes(journal.path) == before
 
 
 # -- delete, undo, help, palette, quit ----------------------------------------------------------

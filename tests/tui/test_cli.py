@@ -414,7 +414,8 @@ def test_failed_write_leaves_the_journal_as_it_was(ij, journal, monkeypatch):
     assert len(result.err_lines) == 1 and "No space left on device" in result.err
     assert journal.read_bytes() == before
     # no temporary file is left behind (the lock file stays; no .bak yet: the seed was the first save)
-    assert sorted(p.name for p in journal.parent.iterdir()) == ["journal.json", "journal.json.lock"]
+    assert sorted(p.name for p in journal.parent.iterdir()) == ["journal.json", "journal.json.lock", "journal.json.log"]
+    assert journal.with_name("journal.json.log").read_bytes() == b"", "no torn line is left in the log"
 
 
 # -- where the journal lives ------------------------------------------------------------------

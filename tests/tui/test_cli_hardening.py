@@ -72,8 +72,8 @@ def test_check_refuses_an_emptied_journal_and_says_how_to_restore_the_backup(ij,
 
 async def test_the_app_refuses_to_save_into_a_journal_emptied_while_open(tmp_path: Path) -> None:
     path = tmp_path / "journal.json"
-    with Journal(path) as first:
-        for title in ("Drone strike on a factory", "Shelling of a market"):
+    for title in ("Drone strike on a factory", "Shelling of a market"):  # two folds: a .bak
+        with Journal(path) as first:
             first.add(IncidentFields(title=title, date="2024-07-01", country="Russia", region="Udmurtia"))
     backup = backup_path(path)
     kept = backup.read_bytes()

@@ -14,6 +14,7 @@ from textual.keys import _character_to_key
 
 from store import Journal
 from store.fields import FIELDS, GROUPS
+from tests.store.conftest import stored_bytes
 from tui.app import JournalApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import DetailScreen
@@ -293,14 +294,14 @@ async def test_an_ambiguous_choice_is_named_beside_its_field_on_save(journal):
         await wait_until(pilot, lambda: form_ready(app))
         field(app, "attribution").load("c")
         field(app, "target_kind").load("zzz")
-        before = journal.path.read_bytes()
+        before = stored_bytes(journal.path)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen.query_one("#e-attribution").has_class("-shown"))
         message = str(app.screen.query_one("#e-attribution").render())
         assert "confirmed" in message and "claimed" in message
         assert "residential" in str(app.screen.query_one("#e-target_kind").render())
         assert field(app, "attribution").value == "c"  # the form as typed
-    assert journal.path.read_bytes() == before
+    assert stored_bytes(journal.path) == before
 
 
 async def test_up_and_down_step_through_a_choice(journal):

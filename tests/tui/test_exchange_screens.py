@@ -22,6 +22,7 @@ from textual.widgets import Input, Select
 import store.exchange
 from store import Incident, IncidentFields, Journal
 from store.taxonomy import SUB_EVENT_TYPES
+from tests.store.conftest import stored_bytes
 from tui.app import JournalApp
 from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
@@ -537,7 +538,7 @@ async def test_export_says_what_is_wrong_with_the_file_name_and_writes_nothing(j
     monkeypatch.chdir(tmp_path)
     (tmp_path / "folder").mkdir()
     before = sorted(path.name for path in tmp_path.iterdir())
-    journal_bytes = journal.path.read_bytes()
+    journal_bytes = stored_bytes(journal.path)
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)
@@ -566,7 +567,7 @@ async def test_export_says_what_is_wrong_with_the_file_name_and_writes_nothing(j
         await wait_until(pilot, lambda: export_answered(app), what="the answer to a second Enter")
         assert isinstance(app.screen, ExportScreen)
         assert "journal" in export_error(app)
-        assert journal.path.read_bytes() == journal_bytes
+        assert stored_bytes(journal.path) == journal_bytes
         await pilot.press("escape")
         await wait_until(pilot, lambda: showing(app, ListScreen), what="the list after Esc")
         assert shown_ids(app) == shown
