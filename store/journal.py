@@ -52,8 +52,10 @@ from store.rows import IncidentRow
 from store.search_index import SearchIndex
 from store.storage import (
     AtomicJSONStorage,
+    atomic_write_bytes,
     backup_path,
     decode,
+    encode,
     file_signature,
     read_file,
     replace_problem,
@@ -402,6 +404,15 @@ class Journal:
         self._storage.write(self._tables)
         self._log.clear()
         self.migrated_from = None
+
+    def write_copy(self, target: Path) -> None:
+        """Write the whole journal, every acknowledged change included, to ``target``: one
+        complete TinyDB file (through the atomic write), a backup that needs no log beside it."""
+        with self._lock.held():
+            self.refresh()
+            meta = {"schema_version": SCHEMA_VERSION, "folded_seq": 0}
+            tables = {**self._tables, META_TABLE: {"1": meta}}
+            atomic_write_bytes(target, encode(tables))
 
     def close(self) -> None:
         """Fold the log in if this is the last program with the journal open, and let go of it.

@@ -667,6 +667,22 @@ def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool,
                    f"'{PROG} check' names them", err=True)
 
 
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_journal
+def backup_command(journal: Journal, target: Path) -> None:
+    """Write the whole journal, with every saved change, to one complete file TARGET.
+
+    Safe while the app or other commands have the journal open: the copy is a TinyDB JSON file
+    that needs nothing beside it, and opens as a journal of its own.
+    """
+    problem = export_target_problem(target, journal.path)
+    if problem:
+        raise InputError(f"TARGET: {problem}")
+    journal.write_copy(target)
+    echo(f"wrote {_plural(len(journal), 'incident')} to {target}", err=True)
+
+
 @cli.command("check")
 @click.pass_context
 def check_command(ctx: click.Context) -> None:

@@ -270,3 +270,15 @@ async def test_the_app_says_when_the_file_holds_a_record_key_twice_and_shows_bot
             await wait_until(pilot, lambda: any("record '1' is in the file more than once" in n
                                                 for n in notifications(app)), what="the warning toast")
             assert "2 of 2 incidents" in header(app)
+
+
+def test_backup_writes_one_complete_file_while_the_journal_is_open_elsewhere(ij, journal: Path, tmp_path: Path) -> None:
+    saved_twice(ij)
+    holder = Journal(journal)  # the app, say: nothing is folded meanwhile
+    assert ij(*ADD[:2], "Third", *ADD[3:]).code == 0
+    copy = tmp_path / "copy.json"
+    result = ij("backup", str(copy))
+    assert result.code == 0 and result.err == f"wrote 3 incidents to {copy}\n"
+    titles = sorted(record["title"] for record in json.loads(copy.read_text())["incidents"].values())
+    assert titles == ["Second", "Shelling of a market", "Third"]
+    holder.close()
