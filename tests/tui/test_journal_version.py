@@ -20,6 +20,7 @@ from tui.screens.edit import EditScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.list import ListScreen
+from tui.screens.overview import OverviewScreen
 from tui.widgets.incident_list import IncidentList
 
 from .conftest import form_ready, header, list_shown, move_to, notifications, screen_text, showing, wait_until
@@ -130,6 +131,23 @@ async def test_an_incident_deleted_elsewhere_closes_its_detail_once_back_on_top(
         await pilot.press("escape")  # the detail has nothing left to show: back to the list
         await wait_until(pilot, lambda: list_says(app, "3 of 3 incidents"), what="the list without it")
         assert IZHEVSK not in [row.id for row in app.screen.query_one(IncidentList).incidents]
+
+
+async def test_the_overview_counts_again_and_the_list_beneath_follows(journal):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await list_shown(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: showing(app, OverviewScreen) and "4 of 4 incidents" in screen_text(app),
+                         what="the overview of the 4 incidents")
+        with another_program(journal) as other:
+            other.add(IncidentFields(title="Added by a script", date="2024-07-05", country="Russia",
+                                     region="Kursk", killed="2"))
+        assert app.check_for_changes() is True
+        await wait_until(pilot, lambda: "5 of 5 incidents" in screen_text(app), what="the overview counted again")
+        assert "Kursk" in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: list_says(app, "5 of 5 incidents"), what="the list with the added incident")
 
 
 # -- changes made here ------------------------------------------------------------------------------

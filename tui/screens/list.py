@@ -400,8 +400,15 @@ class ListScreen(JournalScreen[None]):
             parts.append(f"search \u201c{chosen.text.strip()}\u201d")
         return " · ".join(parts) if parts else "every incident (no filters)"
 
+    def rows_now(self) -> list[IncidentRow]:
+        """The rows the list shows once it has caught up with the journal (for the overview)."""
+        self.catch_up()
+        return self.shown_rows()
+
     def action_overview(self) -> None:
-        self.app.push_screen(OverviewScreen(self.shown_rows(), self.describe_filters(), len(self.journal)))
+        self.app.push_screen(
+            OverviewScreen(self.shown_rows(), self.describe_filters(), len(self.journal), rows_now=self.rows_now)
+        )
 
     def action_export(self, fmt: str = "csv") -> None:
         rows = [row for row in self.incident_list.incidents if isinstance(row, IncidentRow)]

@@ -6,20 +6,20 @@ Casualty totals are in the count notation: ``12`` exactly, ``12+`` at least 12, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from store.overview import Overview, overview
 from store.rows import IncidentRow
 from store.text import printable
+from tui.screens.base import JournalScreen
 from tui.widgets.bar_chart import Bar, BarChart
 
 STATUS_LABELS = {
@@ -60,16 +60,26 @@ def totals_text(figures: Overview, filters: str, in_journal: int) -> Content:
 COUNT_AT_ONCE = 20_000
 
 
-class OverviewScreen(Screen[None]):
-    """Figures of ``rows``: the list's rows under ``filters`` (in words), of ``in_journal`` in all."""
+class OverviewScreen(JournalScreen[None]):
+    """Figures of ``rows``: the list's rows under ``filters`` (in words), of ``in_journal`` in all.
+
+    When the journal changes, ``rows_now`` (if given) says which rows the list shows then, and
+    they are counted again."""
 
     BINDINGS = [Binding("escape,s,q", "back", "Back")]
 
-    def __init__(self, rows: Sequence[IncidentRow], filters: str, in_journal: int) -> None:
+    def __init__(
+        self,
+        rows: Sequence[IncidentRow],
+        filters: str,
+        in_journal: int,
+        rows_now: Callable[[], Sequence[IncidentRow]] | None = None,
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.filters = filters
         self.in_journal = in_journal
+        self.rows_now = rows_now
         self.figures: Overview | None = overview(rows) if len(rows) <= COUNT_AT_ONCE else None
 
     def compose(self) -> ComposeResult:
@@ -101,10 +111,20 @@ class OverviewScreen(Screen[None]):
         if self.figures is None:
             self.count()
 
+    def show_journal(self) -> None:
+        if self.rows_now is None:
+            return
+        self.rows, self.in_journal = self.rows_now(), len(self.journal)
+        if len(self.rows) <= COUNT_AT_ONCE:
+            self.workers.cancel_group(self, "overview")  # a count of the rows before, if any
+            self.call_later(self.show, overview(self.rows))
+        else:
+            self.count()  # a count under way for the rows before is cancelled
+
     @work(thread=True, exclusive=True, group="overview")
     def count(self) -> None:
         figures = overview(self.rows)
-        if not get_current_worker().is_cancelled:
+        if not get_current_worker().is_cancelled:  # rows counted again meanwhile: theirs are shown
             self.app.call_from_thread(self.call_later, self.show, figures)  # shown on the event loop
 
     async def show(self, figures: Overview) -> None:
