@@ -512,20 +512,13 @@ class Journal:
         return list(found)
 
     def background_checks(self) -> Iterator[None]:
-        """Validate every record not validated yet, prepare every row for search, then index the
-        records for ``possible_duplicates``.
+        """Prepare every row for search and index their words (what a search needs first), then
+        validate every record not validated yet, then index the records for
+        ``possible_duplicates`` and completion.
 
         A generator that does one record per step, for work done in slices between keys.
         A record changed or re-read meanwhile is skipped (its new version is checked when used).
         """
-        for incident_id, raw in list(self._raw.items()):
-            if incident_id not in self._valid and incident_id not in self._problems:
-                try:
-                    Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
-                except ValidationError as exc:
-                    if self._raw.get(incident_id) is raw:
-                        self._problems[incident_id] = tuple(field_problems(exc))
-            yield
         for row in list(self.rows()):
             row.prepare()
             yield
@@ -536,6 +529,14 @@ class Journal:
                 if self.generation != generation:
                     break
                 yield
+        for incident_id, raw in list(self._raw.items()):
+            if incident_id not in self._valid and incident_id not in self._problems:
+                try:
+                    Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
+                except ValidationError as exc:
+                    if self._raw.get(incident_id) is raw:
+                        self._problems[incident_id] = tuple(field_problems(exc))
+            yield
         if self._duplicates is None or self._suggestions is None:  # built here: no save or key waits
             index, generation, changes = DuplicateIndex({}), self.generation, self._changes
             values = ValueIndex()
