@@ -248,6 +248,8 @@ class Journal:
         self._unidentified: list[tuple[int, dict[str, Any]]] = []
         self._valid: dict[str, Incident] = {}
         self._problems: dict[str, tuple[FieldProblem, ...]] = {}
+        #: Records ``background_checks`` found valid (without keeping a model), as they were then.
+        self._checked: dict[str, dict[str, Any]] = {}
         self._sorted: list[Incident] | None = None
         self._rows: list[IncidentRow] | None = None
         self._ordered: dict[str, list[IncidentRow]] = {}
@@ -531,11 +533,15 @@ class Journal:
                 yield
         for incident_id, raw in list(self._raw.items()):
             if incident_id not in self._valid and incident_id not in self._problems:
+                if self._checked.get(incident_id) is raw:
+                    continue  # found valid by an earlier pass, and not changed since
                 try:
                     Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
                 except ValidationError as exc:
                     if self._raw.get(incident_id) is raw:
                         self._problems[incident_id] = tuple(field_problems(exc))
+                else:
+                    self._checked[incident_id] = raw
             yield
         if self._duplicates is None or self._suggestions is None:  # built here: no save or key waits
             index, generation, changes = DuplicateIndex({}), self.generation, self._changes
