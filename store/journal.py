@@ -956,7 +956,8 @@ class Journal:
         ``progress(done, total)`` follows the incidents as they are placed.
         """
         updates = list(updates)
-        given: list[Incident | RecordText] = list(incidents)
+        # An import plan's incidents (``PlannedIncidents``) are taken as the texts they hold.
+        given: list[Incident | RecordText] = list(getattr(incidents, "texts", incidents))
         as_text = len(given) >= self.STREAM_FROM and all(isinstance(item, RecordText) for item in given)
         new: dict[str, Incident | RecordText] = {}
         skipped: list[str] = []
@@ -974,12 +975,10 @@ class Journal:
                 if item.id in self._raw or item.id in new:
                     skipped.append(item.id)
                     continue
-                if isinstance(item, RecordText):
-                    if as_text:
-                        ops.put(INCIDENTS_TABLE, orjson.Fragment(item.json))
-                        new[item.id] = item
-                        continue
-                    item = Incident.model_validate_json(item.json)
+                if isinstance(item, RecordText):  # a valid record's text: checked when it was made
+                    ops.put(INCIDENTS_TABLE, orjson.Fragment(item.json) if as_text else orjson.loads(item.json))
+                    new[item.id] = item
+                    continue
                 new[item.id] = item
                 ops.put(INCIDENTS_TABLE, item.record())
                 if progress is not None and done % 10_000 == 0:

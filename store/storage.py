@@ -382,17 +382,16 @@ def decode(
         if "recursion" in str(exc).lower():
             raise JournalUnreadable(f"{path} is nested more than {MAX_DEPTH} levels deep; it was not read") from exc
         raise JournalUnreadable(f"{path} is not valid JSON ({exc})") from exc
-    _check_shape(data, path, odd_numbers=True)
+    odd_keys = _check_shape(data, path, odd_numbers=True)
     # Encoding what was read again and comparing is cheap (orjson), and tells whether a key was
     # dropped (fewer ``:``) or a long integer became a float (more ``e+``); only then is the file
     # read again, slowly and exactly.
     encoded = _encoded_again(data, path)
     # An escaped colon (``\u003a``) in the file reads as one more ``:``: then count no more.
-    dropped_keys = raw.count(b":") != encoded.count(b":") or b"\\u003" in raw.lower()
+    dropped_keys = raw.count(b":") != encoded.count(b":") or b"\\u003a" in raw or b"\\u003A" in raw
     # A long integer read as a float is encoded with an exponent; only then is the file searched.
     long_numbers = exact_integers and b"e+" in encoded and _LONG_NUMBER.search(raw) is not None
     del encoded
-    odd_keys = any(not _plain_number(key) for table in data.values() for key in table)
     if dropped_keys or long_numbers or odd_keys:
         data, renamed = _exact(raw, path)
         found = _keep_renamed(data, renamed)
@@ -407,20 +406,26 @@ def _plain_number(key: str) -> bool:
     return key.isascii() and key.isdigit() and (key == "0" or key[0] != "0")
 
 
-def _check_shape(data: Any, path: Path, *, odd_numbers: bool = False) -> None:
+def _check_shape(data: Any, path: Path, *, odd_numbers: bool = False) -> bool:
     """Refuse what is not TinyDB's shape: tables of objects, each under a plain number (or, with
-    ``odd_numbers``, any run of digits, mended by ``_keep_renamed``)."""
+    ``odd_numbers``, any run of digits, mended by ``_keep_renamed``). True if there is such an
+    odd number (``"02"``, ``"２"``)."""
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise JournalUnreadable(f"{path} is not a journal: expected a JSON object of tables")
+    odd = False
     for table_name, table in data.items():
         for key, document in table.items():
             # TinyDB needs each document to be an object under a numeric id.
-            numeric = _plain_number(key) or (odd_numbers and key.isdecimal())
-            if not numeric or not isinstance(document, dict):
-                raise JournalUnreadable(
-                    f"{path}: table {table_name!r}, record {key!r} is not a JSON object "
-                    "under a plain number (1, 2, 3, ...); fix or remove it by hand"
-                )
+            if type(document) is dict and key.isdigit() and key.isascii() and (key[0] != "0" or key == "0"):
+                continue
+            if odd_numbers and key.isdecimal() and isinstance(document, dict):
+                odd = True
+                continue
+            raise JournalUnreadable(
+                f"{path}: table {table_name!r}, record {key!r} is not a JSON object "
+                "under a plain number (1, 2, 3, ...); fix or remove it by hand"
+            )
+    return odd
 
 
 class AtomicJSONStorage(Storage):
