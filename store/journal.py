@@ -31,7 +31,14 @@ from pydantic import ValidationError
 
 from store import collector
 from store.changelog import ChangeLog, encode_entry
-from store.duplicates import DuplicateIndex, DuplicateProbe, PossibleDuplicate, place_key, url_key  # noqa: F401 (re-exported)
+from store.duplicates import (  # noqa: F401 (re-exported)
+    DuplicateIndex,
+    DuplicateProbe,
+    FirstDuplicates,
+    PossibleDuplicate,
+    place_key,
+    url_key,
+)
 from store.errors import (
     AmbiguousId,
     FieldProblem,
@@ -1005,6 +1012,13 @@ class Journal:
         if self._duplicates is None:
             self._duplicates = DuplicateIndex(self._raw)
         return self._duplicates.find(incidents, self._raw)
+
+    def first_duplicates(self, incident: IncidentFields, limit: int) -> FirstDuplicates:
+        """The first ``limit`` of ``possible_duplicates([incident])`` and how many it would list,
+        counted from the index's groups without listing them (an import asks this per row)."""
+        if self._duplicates is None:
+            self._duplicates = DuplicateIndex(self._raw)
+        return self._duplicates.first(incident, self._raw, limit)
 
     def duplicates_so_far(
         self, date: dt.date, place: str | None, urls: Iterable[str] = (), own_id: str | None = None

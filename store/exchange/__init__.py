@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, overload
 from pydantic import ValidationError
 
 from store import collector
-from store.duplicates import FirstDuplicates
 from store.errors import InvalidIncident, field_problems
 from store.exchange import acled, csv_format, geojson, json_format
 from store.exchange.batch import INCIDENT_FIELDS, Candidate, ImportRejected, RowError, check
@@ -364,7 +363,7 @@ def _plan_import(
         assert incident is not None
         if incident.id not in journal:
             plan.new.texts.append(RecordText.of(incident, candidate.row))
-            found = _first_duplicates(journal, incident)
+            found = journal.first_duplicates(incident, DUPLICATES_PER_ROW)
             if found.count:
                 plan.duplicate_count += found.count
                 plan.duplicate_rows += 1
@@ -384,17 +383,6 @@ def _plan_import(
     if progress is not None:
         progress(plan.total, source.consumed if source is not None else size or 0, size)
     return plan
-
-
-def _first_duplicates(journal: Journal, incident: Incident) -> FirstDuplicates:
-    """The first ``DUPLICATES_PER_ROW`` of ``journal.possible_duplicates([incident])`` and how many
-    it would list, counted without listing them (``DuplicateIndex.first``). The journal's own index
-    is read here (``possible_duplicates`` builds it once, every save keeps it up to date), as the
-    journal has no public way to ask for the first few."""
-    if journal._duplicates is None:
-        journal.possible_duplicates(())
-    assert journal._duplicates is not None
-    return journal._duplicates.first(incident, journal._raw, DUPLICATES_PER_ROW)
 
 
 def _plan_existing(
