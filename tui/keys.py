@@ -81,6 +81,12 @@ class OrderedKeysApp(App[Any]):
             if in_flight and event is self._key_in_flight:  # it bubbled all the way up: the bindings have run
                 self._key_landed()
 
+    def text_key_held(self) -> bool:
+        """Whether the next key held back is a printable character: one a focused field types on
+        with, so what it changes now will change again before anything else happens."""
+        following = self._held_keys[0] if self._held_keys else None
+        return isinstance(following, events.Key) and following.is_printable
+
     @property
     def keys_waiting(self) -> int:
         """How many typed keys are held, not yet given to a widget (for tests and the bench)."""

@@ -589,3 +589,42 @@ async def test_keys_typed_right_after_slash_go_to_the_search_not_the_list(journa
         await wait_until(pilot, lambda: app.screen.incident_filter.text == "SHOT telegram",
                          what="the whole search typed into the search field")
         assert app.screen.query_one("#search").value == "SHOT telegram"
+
+
+def counting_searches(monkeypatch) -> list[str]:
+    """The search text of every query the list makes from now on."""
+    searched: list[str] = []
+    real = Journal.query_rows
+
+    def query_rows(self, incident_filter=None, order="date"):
+        searched.append(incident_filter.text if incident_filter is not None else "")
+        return real(self, incident_filter, order)
+
+    monkeypatch.setattr(Journal, "query_rows", query_rows)
+    return searched
+
+
+async def test_a_search_typed_as_a_burst_runs_once_and_enter_then_acts_on_its_result(journal, monkeypatch):
+    # At 100,000 incidents each search costs tens of milliseconds: a burst must not pay one per key.
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        searched = counting_searches(monkeypatch)
+        burst(app, "slash", *typed("factory"), "enter", "enter")
+        await wait_until(pilot, lambda: all_keys_handled(app) and showing(app, DetailScreen),
+                         what="Enter on the search, then Enter opening the one incident found")
+        assert app.screen.incident.id == IZHEVSK
+        assert [text for text in searched if text] == ["factory"]
+
+
+async def test_a_search_typed_key_by_key_narrows_the_list_at_every_key(journal, monkeypatch):
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "search", what="the search")
+        searched = counting_searches(monkeypatch)
+        for n, key in enumerate("izh", start=1):
+            await pilot.press(key)
+            await wait_until(pilot, lambda n=n: app.screen.incident_filter.text == "izh"[:n], what="each key searched")
+        assert [text for text in searched if text] == ["i", "iz", "izh"]

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Select, Static
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
 from store.rows import IncidentRow
 from store.text import printable
+from tui.keys import OrderedKeysApp
 from tui.screens.base import JournalScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
@@ -230,6 +231,11 @@ class ListScreen(JournalScreen[None]):
 
     @on(Input.Changed, "#search")
     def _search_typed(self, event: Input.Changed) -> None:
+        # Typed as a burst (or pasted by keys), the search runs once, for the last of the
+        # characters: while the next key held is one more character, this one's result would
+        # never be seen. Any other key (Enter, ↓, Esc) finds the list searched to the end.
+        if isinstance(self.app, OrderedKeysApp) and self.app.text_key_held():
+            return
         self.set_filter(text=event.value)
 
     @on(Input.Submitted, "#search")
