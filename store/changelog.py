@@ -25,13 +25,13 @@ import json
 import os
 import re
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from store.errors import JournalBusy, JournalUnreadable, JournalWriteError
+from store.locking import flock_within
 from store.storage import file_kind
 
 LOG_SUFFIX = ".log"
@@ -111,19 +111,12 @@ class ChangeLog:
                 f"{self.path} is {file_kind(mode)}, not a plain file; the journal was not opened (remove it)",
                 backup_may_help=False,
             )
-        deadline = time.monotonic() + OPEN_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(fd)
-                    raise JournalBusy(
-                        f"another program has been writing {self.path.name[: -len(LOG_SUFFIX)]} whole for over "
-                        f"{OPEN_TIMEOUT:g} s; try again"
-                    ) from None
-                time.sleep(0.02)
+        if not flock_within(fd, fcntl.LOCK_SH, OPEN_TIMEOUT):
+            os.close(fd)
+            raise JournalBusy(
+                f"another program has been writing {self.path.name[: -len(LOG_SUFFIX)]} whole for over "
+                f"{OPEN_TIMEOUT:g} s; try again"
+            )
         self._fd, self.offset = fd, 0
 
     def _open_read_only(self, error: OSError) -> int:

@@ -99,14 +99,6 @@ class ImportResult:
     updated: tuple[str, ...] = ()
 
 
-def _replace_with(record: Mapping[str, Any]):
-    def transform(document: dict[str, Any]) -> None:
-        document.clear()
-        document.update(record)
-
-    return transform
-
-
 _CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -773,15 +765,16 @@ class Journal:
             self._duplicates.remove(incident_id, record)
         if self._suggestions is not None:
             self._suggestions.remove(record)
+        row = IncidentRow(incident_id, record)
         if self._region_counts is not None:
-            self._region_counts[IncidentRow(incident_id, record).region] -= 1
+            self._region_counts[row.region] -= 1
         if self._search is not None:
             self._search.remove(incident_id)
         del self._doc_ids[incident_id], self._raw[incident_id]
         self._valid.pop(incident_id, None)
         self._problems.pop(incident_id, None)
         if self._rows is not None:
-            self._rows.pop(self._row_position(IncidentRow(incident_id, record), existing=True))
+            self._rows.pop(self._row_position(row, existing=True))
 
     def _place(self, doc_id: int, record: dict[str, Any]) -> None:
         incident_id = _normal_id(record.get("id"))

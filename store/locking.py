@@ -21,6 +21,20 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
+def flock_within(fd: int, operation: int, timeout: float) -> bool:
+    """Take ``flock(fd, operation)`` (``LOCK_SH`` or ``LOCK_EX``), waiting at most ``timeout``
+    seconds for another program to let go; False if it did not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+
+
 class FileLock:
     """An exclusive ``flock`` on a small file beside the journal, held around each write."""
 
@@ -49,18 +63,11 @@ class FileLock:
                 f"{self.path} is {file_kind(kind)}, not a plain file; nothing was saved (remove it)"
             )
         try:
-            deadline = time.monotonic() + self.timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise JournalBusy(
-                            f"another program has been writing to {self.path.name[: -len(LOCK_SUFFIX)]} "
-                            f"for over {self.timeout:g} s; nothing was saved, try again"
-                        ) from None
-                    time.sleep(0.02)
+            if not flock_within(fd, fcntl.LOCK_EX, self.timeout):
+                raise JournalBusy(
+                    f"another program has been writing to {self.path.name[: -len(LOCK_SUFFIX)]} "
+                    f"for over {self.timeout:g} s; nothing was saved, try again"
+                )
             try:
                 yield
             finally:
