@@ -207,6 +207,9 @@ class ChangeLog:
 
     def clear(self) -> None:
         """Empty the log (after a fold wrote everything in it into the journal file)."""
-        os.ftruncate(self.fd, 0)
-        os.fsync(self.fd)
+        try:
+            os.ftruncate(self.fd, 0)
+            os.fsync(self.fd)
+        except OSError as exc:  # the file holds every line: they are skipped by their seq
+            raise JournalWriteError(f"cannot empty {self.path}: {exc.strerror or exc}") from exc
         self.offset = 0

@@ -82,3 +82,26 @@ def test_write_copy_is_one_complete_file_while_others_have_the_journal_open(
     with Journal(copy) as opened:
         assert opened.get(first.id).killed.min == 2
     journal.close()
+
+
+def test_a_log_that_cannot_be_emptied_after_a_fold_loses_nothing_and_raises_no_traceback(
+    journal_path: Path, make_fields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from store.errors import JournalWriteError
+
+    journal = Journal(journal_path)
+    first = journal.add(make_fields(title="first"))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "ftruncate", lambda *_: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+        with pytest.raises(JournalWriteError, match="cannot empty"):
+            journal.fold()
+        journal.close()  # folds again, and says nothing
+    second_open = Journal(journal_path)  # the lines left are already in the file: skipped, not doubled
+    assert [incident.id for incident in second_open.all()] == [first.id]
+    second_open.add(make_fields(title="second"))
+    second_open.close()
+    with Journal(journal_path) as again:
+        assert sorted(incident.title for incident in again.all()) == ["first", "second"]
