@@ -16,7 +16,10 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from store.rows import IncidentRow
 
 from store.models import IncidentFields
 from store.text import search_fold
@@ -129,6 +132,14 @@ class DuplicateIndex:
             _discard(self._by_place, at, incident_id)
         for key, _ in urls:
             _discard(self._by_url, key, incident_id)
+
+    def added(self, row: IncidentRow) -> None:
+        """A record put in the journal (``Journal._apply`` keeps every derived structure so)."""
+        self.add(row.id, row.raw)
+
+    def removed(self, row: IncidentRow) -> None:
+        """A record taken out of the journal (or replaced)."""
+        self.remove(row.id, row.raw)
 
     def find(
         self, incidents: Iterable[IncidentFields | DuplicateProbe], records: Mapping[str, Mapping[str, Any]]

@@ -2,12 +2,16 @@
 
 A journal is a TinyDB database in one JSON file, written only through
 ``AtomicJSONStorage``. Tables: ``incidents`` (one document per incident), ``history`` (the
-previous version of every changed or deleted incident) and ``meta`` (``schema_version``).
+previous version of every changed or deleted incident) and ``meta`` (``schema_version`` and
+``folded_seq``).
 
-Reads are served from memory; records are validated when first needed. Each change takes the
-lock ``<journal>.lock``, re-reads the file if another program changed it, applies only its
-own change, and writes the whole journal once, atomically, keeping the previous file as
-``<journal>.bak``.
+Reads are served from memory; records are validated when first needed. Every change goes
+through ``_commit``: it takes the lock ``<journal>.lock``, catches up with other programs'
+changes, checks the revision, appends the change to the log ``<journal>.log`` as one fsynced
+line (``store.changelog``), and applies it through ``_apply`` to the tables and to every derived
+structure (``Records``, ``ListRows``, the search, duplicate and completion indexes). The last
+program to close the journal folds the log into the file, written whole and atomically, keeping
+the previous file as ``<journal>.bak``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,8 @@ import contextlib
 import datetime as dt
 import gc
 import os
-import re
 import shlex
-import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,20 +42,20 @@ from store.duplicates import (  # noqa: F401 (re-exported)
 )
 from store.errors import (
     AmbiguousId,
-    FieldProblem,
     IncidentNotFound,
     InvalidIncident,
     JournalError,
     JournalUnreadable,
     JournalWriteError,
     RevisionConflict,
-    field_problems,
 )
 from store.filters import IncidentFilter
 from store.history import HistoryEntry, HistoryStep, describe
+from store.list_rows import ListRows
 from store.locking import FileLock, lock_path
 from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
 from store.models import Incident, IncidentFields, new_id, utc_now
+from store.records import BadRecord, Records, normal_id  # noqa: F401 (BadRecord re-exported)
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
 from store.storage import (
@@ -76,53 +77,10 @@ LARGE_FILE = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class BadRecord:
-    """A stored record that is not a valid incident (for example, edited by hand)."""
-
-    position: int
-    id: str | None
-    problems: tuple[FieldProblem, ...]
-    record: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    #: Its id is held by another record: only a hand edit of the file can tell them apart.
-    duplicate: bool = False
-
-    def __str__(self) -> str:
-        who = f"incident {self.id}" if self.id else "an incident with no id"
-        reasons = "; ".join(str(problem) for problem in self.problems)
-        return f"{who} (record {self.position}): {reasons}"
-
-
-@dataclass(frozen=True)
 class ImportResult:
     added: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())
     updated: tuple[str, ...] = ()
-
-
-_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _normal_id(value: Any) -> str | None:
-    """The canonical form of a stored id (ids typed by hand may be in capitals)."""
-    if not isinstance(value, str):
-        return None
-    if _CANONICAL_ID.fullmatch(value):
-        return value
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return value
-
-
-#: How ``Journal.rows`` orders besides by date (stable sorts keep newest first within ties).
-ROW_ORDERS = {
-    "region": lambda row: row.region.casefold(),
-    "killed": lambda row: (row.killed_min is None, -(row.killed_min or 0)),
-}
-
-
-def _sort_key(incident: Incident) -> tuple:
-    return (incident.date, incident.created_at, incident.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,23 +200,17 @@ class Journal:
         self._last_doc_ids: dict[str, int] = {
             name: max((int(key) for key in table), default=0) for name, table in self._tables.items()
         }
-        self._doc_ids: dict[str, int] = {}
-        self._raw: dict[str, dict[str, Any]] = {}
-        self._unidentified: list[tuple[int, dict[str, Any]]] = []
-        self._valid: dict[str, Incident] = {}
-        self._problems: dict[str, tuple[FieldProblem, ...]] = {}
-        #: Records ``background_checks`` found valid (without keeping a model), as they were then.
-        self._checked: dict[str, dict[str, Any]] = {}
-        self._sorted: list[Incident] | None = None
-        self._rows: list[IncidentRow] | None = None
-        self._ordered: dict[str, list[IncidentRow]] = {}
-        self._region_counts: Counter[str] | None = None
-        self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
+        #: The derived state, each piece kept up to date by ``_apply``, the one place it changes:
+        #: the incident records and what checking them found,
+        self._records = Records()
+        #: the list's rows in each order, the region counts and the last search's result,
+        self._list = ListRows(self._records.by_id)
+        #: and, built between keys by ``background_checks`` (None until then): the words of every
+        #: row's search text, so a search reads only the rows holding the words typed; the
+        #: incidents by date-and-place and by source URL; the values completion offers.
+        self._search: SearchIndex | None = None
         self._duplicates: DuplicateIndex | None = None
         self._suggestions: ValueIndex | None = None
-        #: The words of every row's search text (``background_checks`` builds it; every change
-        #: keeps it up to date), so a search reads only the rows holding the words typed.
-        self._search: SearchIndex | None = None
         #: Bumped on every change made here, so work done in slices can tell it is out of date.
         self._changes = 0
         # The log's changes since the file was last written whole, applied before indexing.
@@ -345,12 +297,7 @@ class Journal:
     def _index(self) -> None:
         # Straight from the storage's data: no copies, no validation (that comes when needed).
         for key, document in (self._tables.get(INCIDENTS_TABLE) or {}).items():
-            incident_id = _normal_id(document.get("id"))
-            if incident_id is not None and incident_id not in self._doc_ids:
-                self._doc_ids[incident_id] = int(key)
-                self._raw[incident_id] = document
-            else:
-                self._unidentified.append((int(key), document))
+            self._records.place(int(key), document)
 
     def refresh(self) -> bool:
         """Catch up with other programs' changes; True if there were any.
@@ -437,30 +384,13 @@ class Journal:
         self.close()
 
     def __len__(self) -> int:
-        return len(self._raw) + len(self._unidentified)
+        return len(self._records)
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _validated(self, incident_id: str) -> Incident | None:
-        incident = self._valid.get(incident_id)
-        if incident is None and incident_id not in self._problems:
-            try:
-                incident = Incident.model_validate(self._raw[incident_id])
-            except ValidationError as exc:
-                self._problems[incident_id] = tuple(field_problems(exc))
-                return None
-            self._valid[incident_id] = incident
-        return incident
-
     def all(self) -> list[Incident]:
         """Every valid incident, newest first (by date, then by when it was recorded)."""
-        if self._sorted is None:
-            with collector.paused(len(self._raw) > 10_000):  # models of every record: no cycles
-                incidents = [self._validated(incident_id) for incident_id in self._raw]
-            self._sorted = sorted(
-                (incident for incident in incidents if incident is not None), key=_sort_key, reverse=True
-            )
-        return list(self._sorted)
+        return self._records.all_valid()
 
     @staticmethod
     def _match(id_or_prefix: str, ids: Iterable[str]) -> str:
@@ -479,38 +409,13 @@ class Journal:
         return matches[0]
 
     def rows(self, order: str = "date") -> list[IncidentRow]:
-        """Every stored incident as a list row, without validating any.
-
-        ``order``: ``date`` (newest first), ``region`` (by name, newest first within one) or
-        ``killed`` (most first by the reported minimum, unknown last). Each order is sorted once
-        and kept; a save updates the rows in place.
-        """
-        if self._rows is None:
-            rows = [IncidentRow(incident_id, raw) for incident_id, raw in self._raw.items()]
-            rows.sort(key=IncidentRow.sort_key, reverse=True)
-            self._rows = rows
-        if order == "date":
-            return self._rows
-        ordered = self._ordered.get(order)
-        if ordered is None:
-            ordered = self._ordered[order] = sorted(self._rows, key=ROW_ORDERS[order])
-        return ordered
+        """Every stored incident as a list row, without validating any (see ``ListRows.rows``
+        for the orders). Each order is sorted once and kept; a save updates the rows in place."""
+        return self._list.rows(order)
 
     def query_rows(self, incident_filter: IncidentFilter | None = None, order: str = "date") -> list[IncidentRow]:
-        """The rows ``incident_filter`` matches, in ``order`` (see ``rows``).
-
-        Typing on in a search only narrows the previous result, so only that is searched.
-        """
-        if incident_filter is None or incident_filter.is_empty:
-            return list(self.rows(order))
-        pool = self.rows(order)
-        known: tuple[str, ...] = ()
-        last = self._last_query
-        if last is not None and last[0] == order and incident_filter.narrows(last[1]):
-            pool, known = last[2], last[1].words
-        found = incident_filter.select_rows(pool, known_words=known, index=self._search)
-        self._last_query = (order, incident_filter, found)
-        return list(found)
+        """The rows ``incident_filter`` matches, in ``order`` (see ``rows``)."""
+        return self._list.query(incident_filter, order, self._search)
 
     def background_checks(self) -> Iterator[None]:
         """Prepare every row for search and index their words (what a search needs first), then
@@ -530,22 +435,12 @@ class Journal:
                 if self.generation != generation:
                     break
                 yield
-        for incident_id, raw in list(self._raw.items()):
-            if incident_id not in self._valid and incident_id not in self._problems:
-                if self._checked.get(incident_id) is raw:
-                    continue  # found valid by an earlier pass, and not changed since
-                try:
-                    Incident.model_validate(raw)  # not kept: 100,000 models would cost memory
-                except ValidationError as exc:
-                    if self._raw.get(incident_id) is raw:
-                        self._problems[incident_id] = tuple(field_problems(exc))
-                else:
-                    self._checked[incident_id] = raw
-            yield
+        yield from self.prepare_search()
+        yield from self._records.check_steps()
         if self._duplicates is None or self._suggestions is None:  # built here: no save or key waits
             index, generation, changes = DuplicateIndex({}), self.generation, self._changes
             values = ValueIndex()
-            for incident_id, raw in list(self._raw.items()):
+            for incident_id, raw in list(self._records.by_id.items()):
                 index.add(incident_id, raw)
                 values.add(raw)
                 yield
@@ -554,24 +449,28 @@ class Journal:
                     self._duplicates = index
                 self._suggestions = values
 
+    def prepare_search(self, order: str = "date") -> Iterator[None]:
+        """Number the rows of ``order`` for the search index, a slice per step, so that the next
+        search's first key does not wait for it (at 100,000 rows, tens of milliseconds). For
+        work between keys after the index is built and after a change; nothing to do before."""
+        if self._search is not None:
+            yield from self._search.prepare_steps(self._list.rows(order))
+
     def row_regions(self) -> list[tuple[str, int]]:
-        """``regions()`` counted from the stored records, without validating them."""
-        if self._region_counts is None:  # counted once; every change then counts its own rows
-            self._region_counts = Counter(row.region for row in self.rows())
-        counts = [(region, count) for region, count in self._region_counts.items() if count > 0]
-        return sorted(counts, key=lambda item: (item[0].casefold(), item[0]))
+        """Each region of a stored record and how many have it, by name (none validated)."""
+        return self._list.region_counts()
 
     def records(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """Copies of the stored records of ``ids`` (as they are, valid or not), for work elsewhere,
         e.g. in another thread, that must not see a save change them half-way."""
-        return [dict(self._raw[incident_id]) for incident_id in ids if incident_id in self._raw]
+        return [dict(self._records.by_id[incident_id]) for incident_id in ids if incident_id in self._records.by_id]
 
     def ids_with(self, field_name: str, values: Iterable[str]) -> dict[str, str]:
         """For each of ``values``, the id of a stored incident whose ``field_name`` holds it
         (one pass over the records, none validated); values no incident holds are left out."""
         wanted, found = set(values), {}
         if wanted:
-            for incident_id, raw in self._raw.items():
+            for incident_id, raw in self._records.by_id.items():
                 value = raw.get(field_name)
                 if type(value) is str and value in wanted and value not in found:
                     found[value] = incident_id
@@ -579,27 +478,27 @@ class Journal:
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id that ``id_or_prefix`` names; a unique prefix is enough."""
-        if id_or_prefix.strip().lower() in self._raw:
+        if id_or_prefix.strip().lower() in self._records.by_id:
             return id_or_prefix.strip().lower()
-        return self._match(id_or_prefix, self._raw)
+        return self._match(id_or_prefix, self._records.by_id)
 
     def get(self, id_or_prefix: str) -> Incident:
         """The incident with this id (or unique id prefix)."""
         incident_id = self.resolve_id(id_or_prefix)
-        incident = self._validated(incident_id)
+        incident = self._records.validated(incident_id)
         if incident is None:
-            raise InvalidIncident(list(self._problems[incident_id]))
+            raise InvalidIncident(list(self._records.problems(incident_id)))
         return incident
 
     def __contains__(self, incident_id: object) -> bool:
-        return incident_id in self._raw
+        return incident_id in self._records.by_id
 
     def query(self, incident_filter: IncidentFilter | None = None) -> list[Incident]:
         """The valid incidents ``incident_filter`` matches, newest first."""
         if incident_filter is None or incident_filter.is_empty:
             return self.all()
         # The rows are filtered (they share the list's search text); only matches are validated.
-        matches = (self._validated(row.id) for row in self.query_rows(incident_filter))
+        matches = (self._records.validated(row.id) for row in self.query_rows(incident_filter))
         return [incident for incident in matches if incident is not None]
 
     def bad_records(self, *, validate: bool = True) -> list[BadRecord]:
@@ -607,35 +506,7 @@ class Journal:
 
         With ``validate=False``, only those found so far (nothing new is validated).
         """
-        if not validate and not self._problems and not self._unidentified:
-            return []
-        bad = []
-        positions = {doc_id: n for n, doc_id in enumerate(sorted(self._all_doc_ids()), start=1)}
-        for incident_id, doc_id in self._doc_ids.items():
-            if not validate and incident_id not in self._problems:
-                continue
-            if self._validated(incident_id) is None:
-                bad.append(
-                    BadRecord(positions[doc_id], incident_id, self._problems[incident_id], self._raw[incident_id])
-                )
-        for doc_id, document in self._unidentified:
-            raw_id = document.get("id")
-            problem = (
-                FieldProblem("id", f"{raw_id!r} is used by another incident")
-                if isinstance(raw_id, str)
-                else FieldProblem("id", "is missing or not text")
-            )
-            bad.append(
-                BadRecord(
-                    positions[doc_id], raw_id if isinstance(raw_id, str) else None, (problem,), document,
-                    duplicate=isinstance(raw_id, str),
-                )
-            )
-        return sorted(bad, key=lambda record: record.position)
-
-    def _all_doc_ids(self) -> Iterator[int]:
-        yield from self._doc_ids.values()
-        yield from (doc_id for doc_id, _ in self._unidentified)
+        return self._records.bad(validate=validate)
 
     # -- history ---------------------------------------------------------------------------
 
@@ -647,12 +518,12 @@ class Journal:
 
     def history(self, id_or_prefix: str) -> list[HistoryStep]:
         """What happened to an incident (current or deleted), oldest first, field by field."""
-        incident_id = self._match(id_or_prefix, set(self._raw) | self.history_ids())
+        incident_id = self._match(id_or_prefix, set(self._records.by_id) | self.history_ids())
         entries = sorted(
             (entry for entry in self._entries() if entry.incident_id == incident_id),
             key=lambda entry: entry.at,
         )
-        return describe(entries, self._raw.get(incident_id))
+        return describe(entries, self._records.by_id.get(incident_id))
 
     def deleted(self) -> list[HistoryEntry]:
         """The last delete of each incident that is not in the journal now, newest first."""
@@ -660,7 +531,7 @@ class Journal:
         for entry in sorted(self._entries(), key=lambda entry: entry.at):
             if entry.action == "delete":
                 last[entry.incident_id] = entry
-        gone = [entry for incident_id, entry in last.items() if incident_id not in self._raw]
+        gone = [entry for incident_id, entry in last.items() if incident_id not in self._records.by_id]
         return sorted(gone, key=lambda entry: entry.at, reverse=True)
 
     # -- writing: one path ------------------------------------------------------------------
@@ -737,85 +608,26 @@ class Journal:
 
     def _apply(self, ops: list[list[Any]]) -> None:
         """Apply a change, ours or another program's, to the tables and to everything derived
-        from them: the records and their checks, the rows and their orders, the region counts,
-        the duplicate and completion indexes. The one place any of them changes after opening."""
-        many = len(ops) > 50
-        if many:
-            self._rows = None  # placing thousands of rows one by one costs more than sorting once
+        from them (the records and their checks, the list's rows, the search, duplicate and
+        completion indexes): the one place any of them changes after opening."""
+        self._list.changing(len(ops))
+        derived = [self._list, *(index for index in (self._search, self._duplicates, self._suggestions) if index)]
+        for table_name, doc_id, document in ops:
+            old = self._tables.get(table_name, {}).get(doc_id)
+            self._place_documents([[table_name, doc_id, document]])
+            if table_name != INCIDENTS_TABLE:
+                continue
+            if old is not None and (incident_id := self._records.unplace(int(doc_id), old)) is not None:
+                row = IncidentRow(incident_id, old)
+                for kept in derived:
+                    kept.removed(row)
+            if document is not None and (incident_id := self._records.place(int(doc_id), document)) is not None:
+                row = IncidentRow(incident_id, document)
+                for kept in derived:
+                    kept.added(row)
+        self._list.changed()
         self._changes += 1
         self.version += 1
-        self._sorted = self._last_query = None
-        self._ordered = {}
-        for table_name, doc_id, document in ops:
-            table = self._tables.setdefault(table_name, {})
-            old = table.get(doc_id)
-            self._place_documents([[table_name, doc_id, document]])
-            if table_name == INCIDENTS_TABLE:
-                if old is not None:
-                    self._unplace(int(doc_id), old)
-                if document is not None:
-                    self._place(int(doc_id), document)
-
-    def _unplace(self, doc_id: int, record: dict[str, Any]) -> None:
-        incident_id = _normal_id(record.get("id"))
-        if incident_id is None or self._doc_ids.get(incident_id) != doc_id:
-            self._unidentified = [(key, doc) for key, doc in self._unidentified if key != doc_id]
-            return
-        if self._duplicates is not None:
-            self._duplicates.remove(incident_id, record)
-        if self._suggestions is not None:
-            self._suggestions.remove(record)
-        row = IncidentRow(incident_id, record)
-        if self._region_counts is not None:
-            self._region_counts[row.region] -= 1
-        if self._search is not None:
-            self._search.remove(incident_id)
-        del self._doc_ids[incident_id], self._raw[incident_id]
-        self._valid.pop(incident_id, None)
-        self._problems.pop(incident_id, None)
-        if self._rows is not None:
-            self._rows.pop(self._row_position(row, existing=True))
-
-    def _place(self, doc_id: int, record: dict[str, Any]) -> None:
-        incident_id = _normal_id(record.get("id"))
-        if incident_id is None or incident_id in self._doc_ids:
-            self._unidentified.append((doc_id, record))
-            return
-        self._doc_ids[incident_id], self._raw[incident_id] = doc_id, record
-        if self._duplicates is not None:
-            self._duplicates.add(incident_id, record)
-        if self._suggestions is not None:
-            self._suggestions.add(record)
-        row = IncidentRow(incident_id, record)
-        if self._search is not None:
-            self._search.add(incident_id, row.haystack)
-        if self._region_counts is not None:
-            self._region_counts[row.region] += 1
-        if self._rows is not None:
-            row.prepare()
-            self._rows.insert(self._row_position(row), row)
-
-    def _row_position(self, row: IncidentRow, *, existing: bool = False) -> int:
-        """Where ``row`` goes in (or, if ``existing``, is in) the rows, newest first: a binary
-        search, so a save costs the log of the journal's size, not its size."""
-        rows = self._rows
-        assert rows is not None
-        key = row.sort_key()
-        low, high = 0, len(rows)
-        while low < high:  # the first position whose row sorts at or below ``key``
-            middle = (low + high) // 2
-            if rows[middle].sort_key() > key:
-                low = middle + 1
-            else:
-                high = middle
-        if existing:
-            for position in range(low, len(rows)):
-                if rows[position].id == row.id:
-                    return position
-                if rows[position].sort_key() != key:
-                    break
-            return next(position for position, kept in enumerate(rows) if kept.id == row.id)
-        return low
 
     def _sweep_orphans(self) -> None:
         """Remove temporary files left by a writer that was killed mid-save.
@@ -829,18 +641,18 @@ class Journal:
 
     def _kept(self, incident_id: str, action: str, at: dt.datetime) -> dict[str, Any]:
         """The history document keeping the stored record of ``incident_id`` before ``action``."""
-        raw = self._raw[incident_id]
+        raw = self._records.by_id[incident_id]
         revision = raw.get("revision")
         entry = HistoryEntry(incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw))
         return entry.document()
 
     def _checked_revision(self, incident: Incident, refusal: str) -> int:
         """The revision to save ``incident`` on: refused if it was changed since it was read."""
-        if incident.id not in self._raw:
+        if incident.id not in self._records.by_id:
             raise IncidentNotFound(
                 f"incident {incident.id} is no longer in the journal (deleted elsewhere?); {refusal}"
             )
-        stored_revision = self._raw[incident.id].get("revision")
+        stored_revision = self._records.by_id[incident.id].get("revision")
         if isinstance(stored_revision, int) and stored_revision != incident.revision:
             raise RevisionConflict(
                 f"incident {incident.id[:8]} was changed elsewhere since you opened it (now revision "
@@ -854,13 +666,8 @@ class Journal:
             update={"revision": self._checked_revision(incident, refusal) + 1, "updated_at": now}
         )
         ops.put(HISTORY_TABLE, self._kept(incident.id, "update", now))
-        ops.put(INCIDENTS_TABLE, saved.record(), doc_id=self._doc_ids[incident.id])
+        ops.put(INCIDENTS_TABLE, saved.record(), doc_id=self._records.doc_ids[incident.id])
         return saved
-
-    def _keep_valid(self, incidents: Iterable[Incident]) -> None:
-        for incident in incidents:
-            if self._raw.get(incident.id) is not None:
-                self._valid[incident.id] = incident
 
     def add(self, fields: IncidentFields) -> Incident:
         """Record a new incident; the store assigns its id, revision and timestamps."""
@@ -869,14 +676,14 @@ class Journal:
             {**fields.fields_record(), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
         )
         self._commit(lambda ops: ops.put(INCIDENTS_TABLE, incident.record()))
-        self._keep_valid([incident])
+        self._records.keep_valid([incident])
         return incident
 
     def update(self, incident: Incident) -> Incident:
         """Save a changed incident. Refused if it was changed since ``incident`` was read."""
         saved: list[Incident] = []
         self._commit(lambda ops: saved.append(self._updated(ops, incident, utc_now(), "your change was not saved")))
-        self._keep_valid(saved)
+        self._records.keep_valid(saved)
         return saved[0]
 
     def delete(self, id_or_prefix: str, *, revision: int | None = None) -> Incident | None:
@@ -888,15 +695,15 @@ class Journal:
 
         def build(ops: _Ops) -> None:
             incident_id = self.resolve_id(id_or_prefix)
-            stored_revision = self._raw[incident_id].get("revision")
+            stored_revision = self._records.by_id[incident_id].get("revision")
             if revision is not None and isinstance(stored_revision, int) and stored_revision != revision:
                 raise RevisionConflict(
                     f"incident {incident_id[:8]} was changed elsewhere since you saw it (now revision "
                     f"{stored_revision}, you saw {revision}); it was not deleted"
                 )
-            deleted.append(self._validated(incident_id))
+            deleted.append(self._records.validated(incident_id))
             ops.put(HISTORY_TABLE, self._kept(incident_id, "delete", utc_now()))
-            ops.remove(INCIDENTS_TABLE, self._doc_ids[incident_id])
+            ops.remove(INCIDENTS_TABLE, self._records.doc_ids[incident_id])
 
         self._commit(build)
         return deleted[0]
@@ -910,7 +717,7 @@ class Journal:
 
         def build(ops: _Ops) -> None:
             gone = {entry.incident_id: entry for entry in self.deleted()}
-            if id_or_prefix.strip().lower() in self._raw:
+            if id_or_prefix.strip().lower() in self._records.by_id:
                 raise IncidentNotFound(f"incident {id_or_prefix.strip()} is not deleted")
             incident_id = self._match(id_or_prefix, gone)
             entry = gone[incident_id]
@@ -927,7 +734,7 @@ class Journal:
             restored.append(back)
 
         self._commit(build)
-        self._keep_valid(incident for incident in restored if incident is not None)
+        self._records.keep_valid(incident for incident in restored if incident is not None)
         return restored[0]
 
     #: From this many new incidents given as ``RecordText`` on, ``import_incidents`` writes their
@@ -972,7 +779,7 @@ class Journal:
                 saved.append(self._updated(ops, incident, now, "nothing was imported"))
             total = len(given)
             for done, item in enumerate(given, start=1):
-                if item.id in self._raw or item.id in new:
+                if item.id in self._records.by_id or item.id in new:
                     skipped.append(item.id)
                     continue
                 if isinstance(item, RecordText):  # a valid record's text: checked when it was made
@@ -989,7 +796,7 @@ class Journal:
         if as_text and reread:
             self.refresh()
         elif not as_text:
-            self._keep_valid([*saved, *(item for item in new.values() if isinstance(item, Incident))])
+            self._records.keep_valid([*saved, *(item for item in new.values() if isinstance(item, Incident))])
         if progress is not None:
             progress(len(given), len(given))
         return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
@@ -1003,15 +810,15 @@ class Journal:
         and kept up to date by every save.
         """
         if self._duplicates is None:
-            self._duplicates = DuplicateIndex(self._raw)
-        return self._duplicates.find(incidents, self._raw)
+            self._duplicates = DuplicateIndex(self._records.by_id)
+        return self._duplicates.find(incidents, self._records.by_id)
 
     def first_duplicates(self, incident: IncidentFields, limit: int) -> FirstDuplicates:
         """The first ``limit`` of ``possible_duplicates([incident])`` and how many it would list,
         counted from the index's groups without listing them (an import asks this per row)."""
         if self._duplicates is None:
-            self._duplicates = DuplicateIndex(self._raw)
-        return self._duplicates.first(incident, self._raw, limit)
+            self._duplicates = DuplicateIndex(self._records.by_id)
+        return self._duplicates.first(incident, self._records.by_id, limit)
 
     def duplicates_so_far(
         self, date: dt.date, place: str | None, urls: Iterable[str] = (), own_id: str | None = None
@@ -1021,7 +828,7 @@ class Journal:
         if self._duplicates is None:
             return []
         probe = DuplicateProbe(own_id or "", date, place, tuple(SimpleNamespace(url=url) for url in urls))
-        return self._duplicates.find([probe], self._raw)
+        return self._duplicates.find([probe], self._records.by_id)
 
     def suggest(self, field: str, typed: str) -> str | None:
         """The most used value of ``field`` (or ``outlet``) starting as ``typed``; None while the

@@ -24,7 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from store.rows import IncidentRow
 
 #: Row numbers per bitmap chunk.
 CHUNK = 1024
@@ -186,6 +189,14 @@ class SearchIndex:
                         del self._piece_words[piece]
         self._changed()
 
+    def added(self, row: IncidentRow) -> None:
+        """A record put in the journal (``Journal._apply`` keeps every derived structure so)."""
+        self.add(row.id, row.haystack)
+
+    def removed(self, row: IncidentRow) -> None:
+        """A record taken out of the journal (or replaced)."""
+        self.remove(row.id)
+
     def build_steps(self, pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
         """Add each ``(row_id, text)``, one per step; ``ready`` once all are in.
 
@@ -310,7 +321,10 @@ class SearchIndex:
     def prepare_steps(self, rows: list[Row], step: int = 5_000) -> Iterator[None]:
         """Number ``rows`` (a list the next search will start from: each order's whole list) in
         steps of ``step`` rows, so that search's first key does not (at 100,000 rows that is tens of
-        milliseconds). For a background step after a change; a change meanwhile makes it moot."""
+        milliseconds). For a background step after a change; a change meanwhile makes it moot.
+        Nothing is done before the index is ready, or for a list numbered already."""
+        if not self.ready or any(len(pool.rows) == len(rows) and pool.rows == rows for pool in self._pools):
+            return
         version, number_of, numbers = self.version, self._numbers.get, list[int]()
         for start in range(0, len(rows), step):
             numbers.extend(map(number_of, map(_row_id, rows[start : start + step]), repeat(-1)))

@@ -10,7 +10,10 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from store.rows import IncidentRow
 
 from store.fields import FIELDS
 
@@ -58,6 +61,14 @@ class ValueIndex:
                     del keys[at]
             else:
                 counts[value] -= 1
+
+    def added(self, row: IncidentRow) -> None:
+        """A record put in the journal (``Journal._apply`` keeps every derived structure so)."""
+        self.add(row.raw)
+
+    def removed(self, row: IncidentRow) -> None:
+        """A record taken out of the journal (or replaced)."""
+        self.remove(row.raw)
 
     def complete(self, field: str, typed: str) -> str | None:
         """The most used value of ``field`` that starts as ``typed`` does (any case), or None."""

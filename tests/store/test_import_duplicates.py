@@ -107,7 +107,6 @@ def test_the_first_few_are_what_possible_duplicates_lists_first(journal_path: Pa
     ]
     with Journal(journal_path) as journal:
         journal.import_incidents([RecordText.of(incident, 0) for incident in records])
-        index = journal._duplicates or store.duplicates.DuplicateIndex(journal._raw)
         candidates = [
             make_incident(place="Ижевск", sources=[{"outlet": "z", "url": url}, {"outlet": "z", "url": other_url},
                                                    {"outlet": "z", "url": "HTTPS://EXAMPLE.COM/A"}]),
@@ -119,7 +118,7 @@ def test_the_first_few_are_what_possible_duplicates_lists_first(journal_path: Pa
         for candidate in candidates:
             every = journal.possible_duplicates([candidate])
             for limit in range(len(every) + 2):
-                found = index.first(candidate, journal._raw, limit)
+                found = journal.first_duplicates(candidate, limit)
                 assert list(found.first) == every[:limit]
                 assert found.count == len(every)
                 assert found.more == len(every) - min(limit, len(every))

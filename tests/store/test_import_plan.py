@@ -552,8 +552,9 @@ def test_several_candidates_are_checked_in_one_pass(journal: Journal, stored, ma
     by_url_only = make_incident(title="c", date="2024-01-01", sources=[{"outlet": "z", "url": "https://www.example.com/s"}])
     nothing = make_incident(title="d", place="Глазов", date="2024-07-01")
 
-    counting = {incident_id: CountingRecord(journal._raw[incident_id]) for incident_id in list(journal._raw)}
-    journal._raw.update(counting)  # white-box: see how often each stored record is looked at
+    records = journal._records.by_id
+    counting = {incident_id: CountingRecord(records[incident_id]) for incident_id in list(records)}
+    records.update(counting)  # white-box: see how often each stored record is looked at
     found = journal.possible_duplicates([by_place, by_both, by_url_only, nothing])
 
     assert sorted((d.incident_id, d.other_id, d.reason.split(" http")[0]) for d in found) == sorted([

@@ -172,10 +172,12 @@ def test_a_list_prepared_in_steps_is_searched_the_same() -> None:
     for _ in index.prepare_steps(rows, step=7):
         pass
     assert [row.id for row in IncidentFilter(text="shell").select_rows(rows, index=index)] == ["30"]
-    steps = index.prepare_steps(rows, step=7)
+    assert list(index.prepare_steps(list(rows), step=7)) == []  # numbered already: nothing to do
+    backwards = rows[::-1]
+    steps = index.prepare_steps(backwards, step=7)
     next(steps)
     index.add("30", "drone")  # a change meanwhile: the numbers read before it are not kept
     for _ in steps:
         pass
-    assert IncidentFilter(text="shell").select_rows(rows, index=index) == []
-    assert len(IncidentFilter(text="drone").select_rows(rows, index=index)) == 31
+    assert IncidentFilter(text="shell").select_rows(backwards, index=index) == []
+    assert len(IncidentFilter(text="drone").select_rows(backwards, index=index)) == 31

@@ -220,9 +220,12 @@ async def test_deleting_from_the_list_asks_first(journal):
         assert len(rows(app)) == 4
 
 
-async def test_an_invalid_record_opened_before_the_check_is_done_goes_to_the_form(journal):
+async def test_an_invalid_record_opened_before_the_check_is_done_goes_to_the_form(journal, monkeypatch):
     journal.close()
     break_crimea(journal.path)
+    # Before the check is done: it never starts (with four records it would be over in one slice,
+    # and the record found invalid would move to the top while the cursor goes to it).
+    monkeypatch.setattr(ListScreen, "start_checks", lambda self: None)
     app = JournalApp(Journal(journal.path))
     async with app.run_test(size=SIZE) as pilot:
         await list_shown(pilot)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ CHECK_SLICE = 0.008
 CHECK_PAUSE = 0.012
 
 
+@functools.cache
 def short_path(path: Path) -> str:
     """The journal's path as a person reads it: ``~`` for the home folder."""
     try:
@@ -76,6 +79,7 @@ class ListScreen(JournalScreen[None]):
         self.row_order = "date"
         self._checks: Iterator[None] = iter(())
         self._checked_generation = -1
+        self._marks_due = False  # the records found invalid are to be marked once checked
         self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -113,6 +117,7 @@ class ListScreen(JournalScreen[None]):
         that steps through them between keys; one started before (an older read) is cancelled."""
         self._checks = self.journal.background_checks()
         self._checked_generation = self.journal.generation
+        self._marks_due = True
         self._check_records()
 
     @work(exclusive=True, group="checks")
@@ -124,10 +129,9 @@ class ListScreen(JournalScreen[None]):
         come between two steps (the generator allows for that); with the GIL a thread would have
         made no step faster, only the keys' wait no shorter than a slice.
         """
-        checks = self._checks
-        while True:
+        while True:  # ``self._checks`` may have grown meanwhile (``_prepare_search``)
             deadline = time.perf_counter() + CHECK_SLICE
-            for _ in checks:
+            for _ in self._checks:
                 if time.perf_counter() > deadline:
                     break
             else:
@@ -143,6 +147,9 @@ class ListScreen(JournalScreen[None]):
         self._checks_done()
 
     def _checks_done(self) -> None:
+        if not self._marks_due:
+            return
+        self._marks_due = False
         if self.journal.bad_records(validate=False):  # to be marked: the list is out of date
             self.shown_version = None
             if self.in_sight:
@@ -150,6 +157,13 @@ class ListScreen(JournalScreen[None]):
 
     def show_journal(self) -> None:
         self.reload()
+        self._prepare_search()
+
+    def _prepare_search(self) -> None:
+        """After a change (or a new order), number the rows for the search index between keys
+        too, so the next search's first key does not wait for it."""
+        self._checks = itertools.chain(self._checks, self.journal.prepare_search(self.row_order))
+        self._check_records()  # goes on from where a running one is (it is replaced)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -160,13 +174,13 @@ class ListScreen(JournalScreen[None]):
         self._refresh_regions()
         if journal.generation != self._checked_generation:
             self.start_checks()  # the file was (re-)read: what was found before no longer holds
-        incidents: list[Row] = list(journal.query_rows(self.incident_filter, self.row_order))
+        incidents: Sequence[Row] = journal.query_rows(self.incident_filter, self.row_order)  # a new list
         bad = journal.bad_records(validate=False)  # the rest are checked in the background
         bad_ids = {record.id for record in bad if not record.duplicate}
         if bad_ids:
             incidents = [row for row in incidents if row.id not in bad_ids]
         # Records that need fixing come first while nothing is filtered out.
-        rows: list[Row] = [*bad, *incidents] if self.incident_filter.is_empty else list(incidents)
+        rows = [*bad, *incidents] if bad and self.incident_filter.is_empty else incidents
         self.incident_list.show(rows, keep_id=keep_id)
         total = len(journal)
         fixing = f"  ·  {len(bad)} need fixing" if bad else ""
@@ -314,6 +328,7 @@ class ListScreen(JournalScreen[None]):
     def action_cycle_sort(self) -> None:
         self.row_order = SORTS[(SORTS.index(self.row_order) + 1) % len(SORTS)]
         self.reload()
+        self._prepare_search()
         self.notify(f"Sorted by {self.row_order}", timeout=2)
 
     async def action_new(self) -> None:
