@@ -58,7 +58,7 @@ def encode_entry(entry: dict[str, Any]) -> bytes:
 _LONG_DIGITS = re.compile(rb"\d{19,}")
 
 
-def _decode_line(line: bytes) -> dict[str, Any] | None:
+def decode_line(line: bytes) -> dict[str, Any] | None:
     try:
         entry = json.loads(line) if _LONG_DIGITS.search(line) else orjson.loads(line)
     except (ValueError, RecursionError):
@@ -163,7 +163,7 @@ class ChangeLog:
             end = data.find(b"\n", start)
             if end < 0:
                 break
-            entry = _decode_line(data[start:end])
+            entry = decode_line(data[start:end])
             if entry is None:
                 break  # torn or damaged: nothing after it was acknowledged either
             entries.append(entry)

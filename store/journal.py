@@ -21,6 +21,9 @@ import datetime as dt
 import gc
 import os
 import shlex
+import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +34,7 @@ import orjson
 from pydantic import ValidationError
 
 from store import collector
-from store.changelog import ChangeLog, encode_entry
+from store.changelog import ChangeLog, decode_line, encode_entry
 from store.duplicates import (  # noqa: F401 (re-exported)
     DuplicateIndex,
     DuplicateProbe,
@@ -98,6 +101,19 @@ class RecordText:
         return cls(incident.id, Incident.__pydantic_serializer__.to_json(incident, exclude={"casualty_status"}), row)
 
 
+@dataclass(frozen=True)
+class RewriteChanges:
+    """What another program changed by rewriting the journal file (``Journal.rewrite_changes``)."""
+
+    #: The log's last change and the read the journal was at: it must still be there to apply them.
+    seq: int
+    generation: int
+    ops: list[list[Any]]
+    #: The new file's inode, size and modification time.
+    signature: tuple[int, ...]
+    problems: list[str]
+
+
 class _Ops:
     """The documents one change puts and removes, in order: ``[table, doc id, document or None]``.
     New documents get the next free ids of their table."""
@@ -136,6 +152,7 @@ class Journal:
         self._lock = FileLock(lock_path(self.path))
         self._log = ChangeLog(self.path)
         self._closed = False
+        self._held_fd: int | None = None
         #: Bumped on every (re-)read of the file: whoever keeps derived state can tell.
         self.generation = 0
         #: Bumped whenever what the journal holds changes: a change made here, or another
@@ -148,6 +165,7 @@ class Journal:
             self._open()
         except BaseException:
             self._log.close()
+            self._let_go_of_file()
             raise
         if self._log.size() > 0:  # left by a program that did not close it (a crash): fold it in now
             with contextlib.suppress(JournalError):
@@ -190,6 +208,7 @@ class Journal:
             self._refuse_if_backup_holds_incidents(state="is empty" if self.path.exists() else "is missing")
         migrated_from = self._migrate(storage)  # raises before anything below is replaced
         self._storage, self.migrated_from = storage, migrated_from
+        self._hold_file()
         #: Set when documents were saved as text, never held: read everything again at the next refresh.
         self._stale = False
         self.generation += 1
@@ -329,6 +348,67 @@ class Journal:
                 changed = True
         return changed
 
+    # -- a file rewritten by another program -------------------------------------------------
+
+    def _hold_file(self) -> None:
+        """Keep the file as last read or written open: should a program other than incident-journal
+        replace it, what changed is worked out from this version (``rewrite_changes``)."""
+        self._let_go_of_file()
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_ino, info.st_size, info.st_mtime_ns) != self._storage.signature:
+            os.close(fd)  # replaced meanwhile: the next change is read whole
+            return
+        self._held_fd = fd
+
+    def _let_go_of_file(self) -> None:
+        if self._held_fd is not None:
+            os.close(self._held_fd)
+            self._held_fd = None
+
+    def rewritten_elsewhere(self) -> bool:
+        """Whether another program rewrote the journal file (not through its log) since it was
+        read here, and ``rewrite_changes`` can tell what changed without a parse here."""
+        if self._held_fd is None or self._stale or not self._storage.changed_on_disk():
+            return False
+        # A new file found unreadable is not compared again until it changes once more (``refresh``).
+        return self._refused is None or self._refused[0] != file_signature(self.path)
+
+    def rewrite_changes(self) -> RewriteChanges | None:
+        """What another program changed by rewriting the file, worked out in a child process (two
+        parses of the whole file, none here): for a thread, while the event loop goes on. None if
+        the file is to be read whole after all (``refresh``). Nothing here is changed."""
+        fd, seq, generation = self._held_fd, self._seq, self.generation
+        if fd is None:
+            return None
+        command = [sys.executable, "-m", "store.rewrite", str(fd), str(self.path), str(seq)]
+        try:
+            done = subprocess.run(command, pass_fds=(fd,), capture_output=True, timeout=600, check=False,
+                                  cwd=Path(__file__).resolve().parent.parent)
+        except (OSError, subprocess.SubprocessError, ValueError):  # ValueError: the fd was closed meanwhile
+            return None
+        found = decode_line(done.stdout.rstrip(b"\n")) if done.returncode == 0 else None
+        if found is None or not isinstance(found.get("signature"), list):
+            return None
+        return RewriteChanges(seq, generation, found["ops"], tuple(found["signature"]), found.get("problems") or [])
+
+    def take_rewrite(self, changes: RewriteChanges) -> bool:
+        """Apply what ``rewrite_changes`` found, if the journal and the file are still as it saw
+        them (the cost of the change); False if not (then look again, or ``refresh``)."""
+        if (changes.seq, changes.generation) != (self._seq, self.generation) or self._stale:
+            return False
+        if file_signature(self.path) != changes.signature:
+            return False
+        if changes.ops:
+            self._apply(changes.ops)
+        self._storage.adopt(changes.signature, changes.problems)
+        self._refused = None
+        self._hold_file()
+        return True
+
     def fold(self) -> bool:
         """Write the journal file whole, with every change in the log, and empty the log; only
         if no other program has the journal open (the last one to close it folds). True if done."""
@@ -350,6 +430,7 @@ class Journal:
             meta, dict) else {}
         self._tables[META_TABLE] = {"1": {"schema_version": SCHEMA_VERSION, "folded_seq": self._seq, **kept}}
         self._storage.write(self._tables)
+        self._hold_file()
         self._log.clear()
         self.migrated_from = None
 
@@ -376,6 +457,7 @@ class Journal:
                     self.fold()
         finally:
             self._log.close()
+            self._let_go_of_file()
 
     def __enter__(self) -> Journal:
         return self

@@ -75,9 +75,10 @@ class ListRows:
     # -- kept up to date by Journal._apply ---------------------------------------------------
 
     def changing(self, documents: int) -> None:
-        """A change of ``documents`` begins: placing thousands of rows one by one costs more
-        than sorting once, so then the rows are built again when next asked for."""
-        if documents > 50:
+        """A change of ``documents`` begins: placing more than a hundredth of the rows one by one
+        (each a binary search and a move of the list) costs more than building and sorting them
+        all once, so then the rows are built again when next asked for."""
+        if documents > max(50, len(self._records) // 100):
             self._newest_first = None
 
     def added(self, row: IncidentRow) -> None:

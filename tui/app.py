@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from textual import work
 from textual.app import SystemCommand
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError, PossibleDuplicate
+from store.journal import RewriteChanges
 from store.rows import IncidentRow
 from store.text import printable
 from tui.keys import OrderedKeysApp
@@ -72,7 +74,7 @@ class JournalApp(OrderedKeysApp):
 
     def on_mount(self) -> None:
         self.push_screen(ListScreen())
-        self.set_interval(self.WATCH_INTERVAL, self.check_for_changes)
+        self.set_interval(self.WATCH_INTERVAL, self.look_for_changes)
         self.tell_file_problems()
         # The form is built while the list is idle, so that opening it only fills in values.
         self.call_after_refresh(self.form_screen)
@@ -117,6 +119,32 @@ class JournalApp(OrderedKeysApp):
                 severity="warning",
                 timeout=30,
             )
+
+    def look_for_changes(self) -> None:
+        """What the app does every ``WATCH_INTERVAL``: take other programs' changes in
+        (``check_for_changes``), except that a journal file rewritten whole by a program other
+        than incident-journal is compared in a child process, off the event loop, and only what
+        changed is applied (a re-read here would keep every key waiting for the parse)."""
+        if not self.journal.rewritten_elsewhere():
+            self.check_for_changes()
+        elif not any(worker.group == "rewrite" and not worker.is_finished for worker in self.workers):
+            self._compare_rewrite(self.journal)
+
+    @work(thread=True, group="rewrite")
+    def _compare_rewrite(self, journal: Journal) -> None:
+        changes = journal.rewrite_changes()  # a child process: this thread only waits for it
+        self.call_from_thread(self._take_rewrite, journal, changes)
+
+    def _take_rewrite(self, journal: Journal, changes: RewriteChanges | None) -> None:
+        if journal is not self.journal:
+            return
+        if changes is not None and journal.take_rewrite(changes):
+            self.tell_file_problems()
+            self.notify("The journal was changed by another program; showing its new content.", timeout=3)
+            self.journal_changed()
+        elif changes is None:
+            self.check_for_changes()  # it must be read whole after all (or it cannot be read)
+        # else: the journal changed meanwhile; the next look compares again
 
     def check_for_changes(self) -> bool:
         """Re-read the journal if another program changed it, and tell the screens."""
