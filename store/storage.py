@@ -481,6 +481,13 @@ class AtomicJSONStorage(Storage):
         self._guarded_on_disk = self._guarded(data)
         return data
 
+    def adopt(self, signature: tuple[int, ...], problems: list[str]) -> None:
+        """The file was rewritten by another program, and what it changed applied to the data
+        held (``Journal.take_rewrite``): take its signature and problems as if it had been read."""
+        self.signature = (signature[0], signature[1], signature[2])
+        self.problems = list(problems)
+        self._guarded_on_disk = self._guarded(self._data)
+
     def _guarded(self, data: dict[str, dict[str, Any]] | None) -> bool:
         return bool(self.backup_guard and data and data.get(self.backup_guard))
 
