@@ -1,15 +1,21 @@
 """ACLED's CSV layout: its current 31 columns, mapped to and from our fields.
 
 Writing: ``admin1`` is our region (ACLED's ``region`` is the world region), ``location`` our
-place, ``fatalities`` the conservative count (the minimum killed; 0 when unknown), ``notes``
-the summary (the title when there is none), ``source`` the outlets joined with ``"; "``,
-``event_id_cnty`` the ACLED id an incident came with (else our id).
+place, ``fatalities`` the conservative count (the minimum killed, ``minimum_killed``; 0 when
+unknown), ``civilian_targeting`` set when civilians were harmed (``civilian_harm_of``: at least
+one civilian, child or woman killed or injured) or the incident has the tag
+``civilian-targeting``, ``notes`` the summary (the title when there is none), ``source`` the
+outlets joined with ``"; "``, ``event_id_cnty`` the ACLED id an incident came with (else our id).
+Who was harmed, weapons counts, sources' own claims and the rest ACLED has no column for are
+not written (the README lists them).
 
 Reading: the columns above, the other way round; ``event_date`` as ``2025-07-03`` or
 ``03 July 2025``; precision codes 1/2/3; ``civilian_targeting`` becomes the tag
-``civilian-targeting``; ACLED's tags become tags. An incident gets an id derived from
-``event_id_cnty``, so importing a file twice adds nothing. ACLED has no title: a new incident
-is titled ``<sub_event_type> in <location>``. Columns not named here are not read.
+``civilian-targeting`` (ACLED says civilians were targeted, not how many of the fatalities were
+civilians, so no count of who was harmed is made up from it); ACLED's tags become tags. An
+incident gets an id derived from ``event_id_cnty``, so importing a file twice adds nothing.
+ACLED has no title: a new incident is titled ``<sub_event_type> in <location>``. Columns not
+named here are not read.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from store import taxonomy
+from store.counts import Count
 from store.exchange import csv_format
 from store.exchange.batch import SHOWN_MAX, Candidate, ImportRejected
 from store.exchange.source import Source
-from store.models import TAG_MAX, Incident
+from store.models import TAG_MAX, Incident, civilian_harm_of
 
 COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -93,6 +100,37 @@ _ACLED_DATE = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})$")
 # -- writing ---------------------------------------------------------------------------------
 
 
+class _Counts:
+    """An incident's counts as a stored record holds them (``{"min": …}``), so the ACLED export
+    asks ``civilian_harm_of`` (the "civilian harm" filter's own test) without dumping the record."""
+
+    __slots__ = ("_incident",)
+
+    def __init__(self, incident: Incident) -> None:
+        self._incident = incident
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = getattr(self._incident, name, None)
+        return {"min": value.min, "max": value.max} if isinstance(value, Count) else default
+
+
+def civilians_harmed(incident: Incident) -> bool:
+    """Whether at least one civilian, child or woman is reported killed or injured."""
+    return civilian_harm_of(_Counts(incident))
+
+
+def minimum_killed(incident: Incident) -> int:
+    """The fewest killed the incident's figures allow (0 when unknown): the minimum of
+    ``killed``, or of its parts where they say more (``killed`` ``?`` with 2 civilians killed is
+    2; children and women are separate parts of the civilians, civilians and combatants of the
+    killed, as the model checks them)."""
+    def low(count: Count) -> int:
+        return count.min or 0
+
+    civilians = max(low(incident.killed_civilians), low(incident.killed_children) + low(incident.killed_women))
+    return max(low(incident.killed), civilians + low(incident.killed_combatants))
+
+
 def acled_row(incident: Incident) -> dict[str, Any]:
     """The incident as one row of ACLED's columns (values as written: numbers stay numbers)."""
     sub_event = incident.event_type
@@ -108,7 +146,9 @@ def acled_row(incident: Incident) -> dict[str, Any]:
         "event_type": event,
         "sub_event_type": sub_event,
         "actor1": incident.actor,
-        "civilian_targeting": CIVILIAN_TARGETING if CIVILIAN_TAG in incident.tags else None,
+        "civilian_targeting": (
+            CIVILIAN_TARGETING if CIVILIAN_TAG in incident.tags or civilians_harmed(incident) else None
+        ),
         "iso": iso,
         "region": world_region,
         "country": incident.country,
@@ -119,7 +159,7 @@ def acled_row(incident: Incident) -> dict[str, Any]:
         "geo_precision": GEO_PRECISION.get(incident.geo_precision or ""),
         "source": "; ".join(source.outlet for source in incident.sources) or None,
         "notes": incident.summary or incident.title,
-        "fatalities": incident.killed.min or 0,
+        "fatalities": minimum_killed(incident),
         "tags": "; ".join(tags) or None,
         "timestamp": int(incident.updated_at.timestamp()),
     }

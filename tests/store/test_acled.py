@@ -632,3 +632,170 @@ def test_a_row_cut_short_is_named_not_crashed_on(journal_path: Path) -> None:
     assert len(plan.new) == 1
     alone = _plan(journal_path, "event_id_cnty,event_date,sub_event_type,country,admin1\r\nUKR1\r\n")
     assert (2, "UKR1", "event_date", "is required") in {(e.row, e.id, e.field, e.message) for e in alone.errors}
+
+
+# -- schema 3: who was harmed, and what ACLED cannot hold ----------------------------------------
+
+#: The parts of the killed and the injured that are civilians: any one at least 1 is civilian harm.
+CIVILIAN_PARTS = (
+    "killed_civilians", "killed_children", "killed_women", "injured_civilians", "injured_children", "injured_women",
+)
+
+
+@pytest.mark.parametrize("part", CIVILIAN_PARTS)
+def test_civilian_targeting_is_set_when_civilians_were_harmed(part: str, make_incident) -> None:
+    harmed = make_incident(killed="1+", injured="1+", **{part: "1"})
+    (row,) = _exported([harmed])
+    assert row["civilian_targeting"] == "Civilian targeting"
+    assert row["tags"] == ""  # the column, not a tag, says it
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"killed": "3", "injured": "5+", "killed_combatants": "3", "injured_combatants": "2"},  # soldiers only
+        {"killed_civilians": "0", "injured_civilians": "0", "killed_children": "0"},  # none, exactly
+        {"killed_civilians": "?", "injured_women": "? (some)"},  # not known
+        {"killed_civilians": "0-2"},  # perhaps none
+    ],
+    ids=["nothing", "combatants", "zero", "unknown", "perhaps-none"],
+)
+def test_civilian_targeting_is_blank_without_civilian_harm(fields: dict[str, str], make_incident) -> None:
+    (row,) = _exported([make_incident(**fields)])
+    assert row["civilian_targeting"] == ""
+
+
+def test_the_civilian_targeting_tag_still_sets_the_column(make_incident) -> None:
+    (row,) = _exported([make_incident(tags=["civilian-targeting"], killed_combatants="2")])
+    assert row["civilian_targeting"] == "Civilian targeting"
+
+
+@pytest.mark.parametrize(
+    ("fields", "fatalities"),
+    [
+        ({"killed": "2-5", "killed_civilians": "1", "killed_combatants": "1"}, "2"),  # the total says most
+        ({"killed": "1+", "killed_civilians": "3+"}, "3"),  # at least 3 civilians: at least 3 killed
+        ({"killed": "?", "killed_children": "2", "killed_women": "1"}, "3"),  # children and women apart
+        ({"killed": "?", "killed_civilians": "2", "killed_combatants": "4"}, "6"),
+        ({"killed": "?", "killed_civilians": "?"}, "0"),  # unknown: ACLED's 0
+        ({"killed": "0", "injured": "4", "injured_civilians": "4"}, "0"),  # harmed, none killed
+    ],
+)
+def test_fatalities_is_the_minimum_killed(fields: dict[str, str], fatalities: str, make_incident) -> None:
+    (row,) = _exported([make_incident(**fields)])
+    assert row["fatalities"] == fatalities
+
+
+def _civilian_row(**cells: str) -> dict[str, str]:
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update(
+        event_id_cnty="UKR900001", event_date="05 July 2025", year="2025", time_precision="1",
+        disorder_type="Political violence", event_type="Explosions/Remote violence",
+        sub_event_type="Shelling/artillery/missile attack", actor1="Military Forces of Russia (2000-)",
+        civilian_targeting="Civilian targeting", iso="804", region="Europe", country="Ukraine", admin1="Kharkiv",
+        location="Kupiansk", source="Ukrinform", notes="A market was shelled; 4 people were killed.", fatalities="4",
+    )
+    row.update(cells)
+    return row
+
+
+def test_an_acled_row_targeting_civilians_is_tagged_not_counted(journal_path: Path) -> None:
+    """ACLED says civilians were the target, not that its fatalities were civilians: the tag keeps
+    the fact; who was harmed stays unknown rather than made up."""
+    plan = _plan(journal_path, _acled_file([_civilian_row()]))
+    assert plan.errors == []
+    (incident,) = plan.new
+    assert incident.tags == ["civilian-targeting"]
+    assert incident.killed == Count(min=4, max=4)
+    for part in (*CIVILIAN_PARTS, "killed_combatants", "injured_combatants"):
+        assert getattr(incident, part) == Count(), part
+    blank = _plan(journal_path, _acled_file([_civilian_row(civilian_targeting="")]))
+    assert blank.new[0].tags == []
+
+
+def test_an_acled_row_targeting_civilians_exports_as_it_came(journal_path: Path) -> None:
+    row = _civilian_row(tags="crowd size=no report")
+    (back,) = _exported(_plan(journal_path, _acled_file([row])).new)
+    for column in ("event_id_cnty", "civilian_targeting", "fatalities", "sub_event_type", "admin1", "location"):
+        assert back[column] == row[column], column
+    assert back["tags"] == "crowd-size-no-report"
+
+
+@pytest.fixture
+def harmed(make_incident) -> Incident:
+    """An incident with every schema 3 figure ACLED has no column for."""
+    return make_incident(
+        title="Strike on a market",
+        summary="A market was hit in the morning.",
+        date="2025-07-05",
+        date_end="2025-07-06",
+        country="Ukraine",
+        region="Kharkiv",
+        place="Kupiansk",
+        event_type="shelling",
+        weapon="Grad rockets",
+        weapons_launched="40+ (dozens)",
+        weapons_intercepted="0",
+        weapons_hit="12-20",
+        actor="Military Forces of Russia (2000-)",
+        attribution="claimed",
+        attribution_by="Ukrinform",
+        target="market",
+        target_kind="commercial",
+        killed="4-6",
+        injured="10+",
+        killed_civilians="4",
+        killed_children="1",
+        killed_women="2",
+        killed_combatants="0",
+        injured_civilians="9+",
+        injured_children="? (several)",
+        injured_combatants="1",
+        verification="corroborated",
+        sources=[
+            {"outlet": "Ukrinform", "url": "https://www.ukrinform.net/1", "kind": "media", "killed": "4",
+             "injured": "10", "blames": "Russian forces"},
+            {"outlet": "Governor (Telegram)", "kind": "official", "killed": "6", "quote": "six dead"},
+        ],
+    )
+
+
+def test_an_incident_with_schema_3_figures_exports_what_acled_holds(harmed: Incident) -> None:
+    (row,) = _exported([harmed])
+    assert row["civilian_targeting"] == "Civilian targeting"
+    assert row["fatalities"] == "4"  # the minimum of 4-6 (and of the 4 civilians killed)
+    assert row["source"] == "Ukrinform; Governor (Telegram)"  # outlets only: their claims have no column
+    assert row["actor1"] == "Military Forces of Russia (2000-)" and row["tags"] == ""
+    # no column holds who was harmed, the weapons counts, or a source's claims
+    assert not {"4-6", "9+", "40+", "12-20", "Russian forces", "corroborated"} & set(row.values())
+
+
+def test_a_round_trip_into_the_same_journal_keeps_the_schema_3_figures(harmed: Incident, journal_path: Path) -> None:
+    """Importing our own ACLED export back changes nothing: not the harm breakdown, the weapons
+    counts, the sources' claims or who claims the attribution, and no civilian-targeting tag is
+    added for the column the harm set."""
+    with Journal(journal_path) as journal:
+        journal.import_incidents([harmed])
+        before = [incident.record() for incident in journal.all()]
+        plan = plan_import(journal, export_bytes(journal.all(), "acled"), "acled", name="ours.csv", update=True)
+        assert plan.errors == [] and plan.new == [] and plan.updates == []
+        assert plan.unchanged == [harmed.id]
+        assert [incident.record() for incident in journal.all()] == before
+
+
+def test_a_round_trip_elsewhere_keeps_what_acled_holds_and_is_stable(harmed: Incident, journal_path: Path) -> None:
+    """Into another journal: the civilian targeting comes back as the tag, the fatalities as an
+    exact count; what ACLED cannot hold is lost; exporting it again gives the same ACLED row."""
+    first = _exported([harmed])
+    plan = _plan(journal_path, export_bytes([harmed], "acled"), name="ours.csv")
+    assert plan.errors == []
+    (back,) = plan.new
+    assert back.id == harmed.id and back.tags == ["civilian-targeting"]
+    assert back.killed == Count(min=4, max=4) and back.injured == Count()
+    assert back.killed_civilians == Count() and back.weapons_launched == Count() and back.attribution_by is None
+    assert [(source.outlet, source.killed, source.blames) for source in back.sources] == [
+        ("Ukrinform", None, None), ("Governor (Telegram)", None, None)
+    ]
+    again = _exported([back])
+    assert [{**row, "timestamp": ""} for row in again] == [{**row, "timestamp": ""} for row in first]
