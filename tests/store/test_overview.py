@@ -390,3 +390,230 @@ def test_an_impossible_count_in_a_hand_edited_record_never_makes_the_totals_impo
         count = as_count(shown)
         assert isinstance(count, Count), f"total {shown!r} is not a count in the app's notation: {count}"
         assert count.min is not None and count.min >= 3, f"{shown}: less than the 3 the valid record holds"
+
+
+# -- who was harmed, and the weapons (schema 3) -------------------------------------------------------
+#
+# The parts are left out of a stored record while unknown. A part is summed as the totals are
+# (at least; ``+`` when any is open or unknown; ``?`` when all are unknown), read with what its
+# whole says: a part left unknown is none where its whole is none (nobody killed: no civilian
+# killed, none launched: none intercepted), and at least its own known parts (children and women
+# of the civilians; intercepted and hit of the launched).
+
+
+def harm(region: str, date: str, killed: str = "?", injured: str = "?", **parts: str) -> dict[str, Any]:
+    return {"region": region, "date": date, "killed": killed, "injured": injured, **parts}
+
+
+def record_harm(journal: Journal, make_incident, incidents: list[dict[str, Any]]) -> list[str]:
+    made = [make_incident(title=f"incident {n}", **values) for n, values in enumerate(incidents, start=1)]
+    journal.import_incidents(made)
+    return [incident.id for incident in made]
+
+
+def civilian_figures(group) -> tuple[str, str, str, str]:
+    return (str(group.civilians_killed), str(group.children_killed),
+            str(group.civilians_injured), str(group.children_injured))
+
+
+#: Six incidents in three regions and three months, counted by hand below.
+HARMED = [
+    # Удмуртия, 2024-07: 3 killed, 2 of them civilians, 1 a child; 5+ injured, 4+ civilians.
+    harm("Удмуртия", "2024-07-01", "3", "5+", killed_civilians="2", killed_children="1", injured_civilians="4+",
+         weapons_launched="3", weapons_intercepted="2"),
+    # Nobody killed or injured: no civilian either, though the record leaves them out.
+    harm("Удмуртия", "2024-07-10", "0", "0"),
+    # Kursk, 2024-08: a range of civilians injured, children said to be unknown ("several").
+    harm("Kursk", "2024-08-02", "1+", "2-5", injured_civilians="0-2", injured_children="? (several)",
+         weapons_intercepted="61+ (over 60)"),
+    # Nothing known at all.
+    harm("Kursk", "2024-08-20"),
+    # Belgorod, 2024-10: two children killed, civilians not given: at least two civilians.
+    harm("Belgorod", "2024-10-01", "2", "0", killed_children="2", weapons_launched="0"),
+    # A woman killed, civilians not given: at least one civilian.
+    harm("Belgorod", "2024-10-05", "1", "0", killed_women="1", weapons_launched="2-4", weapons_hit="1"),
+]
+
+
+@pytest.fixture
+def harmed(journal: Journal, make_incident) -> Journal:
+    record_harm(journal, make_incident, HARMED)
+    return journal
+
+
+def test_civilians_and_children_harmed_in_all_counted_by_hand(harmed: Journal, journal_path: Path) -> None:
+    with Journal(journal_path) as reopened:  # the same from the file, before anything is validated
+        results = [overview(harmed.rows()), overview(reopened.rows())]
+    for result in results:
+        totals = result.totals
+        # killed civilians: 2 + 0 + ? + ? + 2+ + 1+ ; children: 1 + 0 + ? + ? + 2 + ?
+        # injured civilians: 4+ + 0 + 0-2 + ? + 0 + 0 ; children: ? + 0 + ? + ? + 0 + 0
+        assert civilian_figures(totals) == ("5+", "3+", "4+", "0+")
+        assert (totals.civilians_killed.unknown, totals.children_killed.unknown) == (2, 3)
+        assert (totals.civilians_injured.unknown, totals.children_injured.unknown) == (1, 3)
+        assert totals.harming_civilians == 3  # the first, the fifth and the sixth
+        assert totals.civilian_figures == 4  # and the third (0-2 civilians injured)
+
+
+def test_weapons_launched_and_intercepted_in_all_counted_by_hand(harmed: Journal) -> None:
+    totals = overview(harmed.rows()).totals
+    # launched: 3 + ? + 61+ (its interceptions) + ? + 0 + 2-4 ; intercepted: 2 + ? + 61+ + ? + 0 (none launched) + ?
+    assert (str(totals.weapons_launched), str(totals.weapons_intercepted)) == ("66+", "63+")
+    assert (totals.weapons_launched.unknown, totals.weapons_intercepted.unknown) == (2, 3)
+    assert totals.weapon_figures == 4
+
+
+def test_civilians_and_weapons_by_region_and_month_counted_by_hand(harmed: Journal) -> None:
+    result = overview(harmed.rows())
+    regions = {group.name: group for group in result.by_region}
+    assert civilian_figures(regions["Удмуртия"]) == ("2", "1", "4+", "0+")  # 2 + 0, 1 + 0; 4+ + 0, ? + 0
+    assert civilian_figures(regions["Kursk"]) == ("?", "?", "0+", "?")  # ? + ?, ? + ?; 0-2 + ?, ? + ?
+    assert civilian_figures(regions["Belgorod"]) == ("3+", "2+", "0", "0")  # 2+ + 1+, 2 + ?
+    assert [(name, regions[name].harming_civilians, regions[name].civilian_figures)
+            for name in ("Удмуртия", "Kursk", "Belgorod")] == [("Удмуртия", 1, 1), ("Kursk", 0, 1), ("Belgorod", 2, 2)]
+
+    months = {month.name: month for month in result.months}
+    assert [month.name for month in result.months] == [name for name, _ in result.by_month] == [
+        "2024-07", "2024-08", "2024-09", "2024-10",
+    ]
+    assert [month.incidents for month in result.months] == [2, 2, 0, 2]
+    assert civilian_figures(months["2024-07"]) == civilian_figures(regions["Удмуртия"])
+    assert civilian_figures(months["2024-09"]) == ("0", "0", "0", "0")  # no incident: nobody
+    assert (months["2024-09"].civilian_figures, months["2024-09"].weapon_figures) == (0, 0)
+    weapons = {name: (str(m.weapons_launched), str(m.weapons_intercepted), m.weapon_figures)
+               for name, m in months.items()}
+    assert weapons == {
+        "2024-07": ("3+", "2+", 1),  # 3 + ?, 2 + ?
+        "2024-08": ("61+", "61+", 1),  # 61+ + ?: launched at least what was intercepted
+        "2024-09": ("0", "0", 0),
+        "2024-10": ("2-4", "0+", 2),  # 0 + 2-4; 0 (none launched) + ?
+    }
+
+
+def test_the_harm_figures_follow_the_list_filters(harmed: Journal) -> None:
+    result = overview(harmed.query_rows(IncidentFilter(region="belgorod")))
+    assert result.incidents == 2
+    assert civilian_figures(result.totals) == ("3+", "2+", "0", "0")
+    assert (str(result.totals.weapons_launched), str(result.totals.weapons_intercepted)) == ("2-4", "0+")
+    assert [month.name for month in result.months] == ["2024-10"]
+
+
+def test_a_journal_without_any_harm_figure(recorded: Journal) -> None:
+    # SPECS give killed and injured only: civilians are unknown unless nobody was killed (injured)
+    result = overview(recorded.rows())
+    none_killed = sum(1 for spec in SPECS if spec.killed == "0")
+    none_injured = sum(1 for spec in SPECS if spec.injured == "0")
+    totals = result.totals
+    assert civilian_figures(totals) == ("0+", "0+", "0+", "0+")
+    assert totals.civilians_killed.unknown == totals.children_killed.unknown == len(SPECS) - none_killed
+    assert totals.civilians_injured.unknown == totals.children_injured.unknown == len(SPECS) - none_injured
+    assert (str(totals.weapons_launched), str(totals.weapons_intercepted)) == ("?", "?")
+    assert totals.harming_civilians == totals.civilian_figures == totals.weapon_figures == 0
+    bryansk = next(group for group in result.by_region if group.name == "Bryansk")  # killed 0, injured 0
+    assert civilian_figures(bryansk) == ("0", "0", "0", "0")
+    kursk = next(group for group in result.by_region if group.name == "Kursk")  # killed ? and 0
+    assert civilian_figures(kursk)[:2] == ("0+", "0+") and kursk.civilians_killed.unknown == 1
+
+
+def test_an_empty_journal_has_no_harm_figures(journal: Journal) -> None:
+    result = overview(journal.rows())
+    assert civilian_figures(result.totals) == ("0", "0", "0", "0")
+    assert (str(result.totals.weapons_launched), str(result.totals.weapons_intercepted)) == ("0", "0")
+    assert result.months == []
+
+
+@pytest.mark.parametrize(
+    ("incidents", "shown"),
+    [
+        # (killed, the parts given) of each incident -> civilians killed, children killed
+        pytest.param([("0", {})], ("0", "0"), id="nobody-killed-no-civilian"),
+        pytest.param([("3", {})], ("?", "?"), id="not-given"),
+        pytest.param([("?", {})], ("?", "?"), id="nothing-known"),
+        pytest.param([("3", {"killed_civilians": "2"})], ("2", "?"), id="civilians-children-not-given"),
+        pytest.param([("3", {"killed_civilians": "0"})], ("0", "0"), id="no-civilian-no-child"),
+        pytest.param([("3", {"killed_civilians": "1+"})], ("1+", "?"), id="open"),
+        pytest.param([("5", {"killed_civilians": "2-3 (reports differ)"})], ("2-3", "?"), id="range"),
+        pytest.param([("3", {"killed_children": "2"})], ("2+", "2"), id="at-least-the-children"),
+        pytest.param([("2-5", {"killed_children": "1", "killed_women": "1"})], ("2+", "1"), id="children-and-women"),
+        pytest.param([("3", {"killed_civilians": "? (several)"})], ("?", "?"), id="said-unknown"),
+        pytest.param([("3", {"killed_civilians": "2"}), ("0", {})], ("2", "0+"), id="plus-nobody-killed"),
+        pytest.param([("3", {"killed_civilians": "2"}), ("1", {})], ("2+", "?"), id="plus-not-given"),
+        pytest.param(
+            [("3", {"killed_civilians": "2-3", "killed_children": "1"}), ("4", {"killed_civilians": "1-2"})],
+            ("3-5", "1+"), id="ranges-add-up",
+        ),
+        pytest.param([("1+", {"killed_combatants": "1"})], ("?", "?"), id="only-combatants"),
+    ],
+)
+def test_civilian_totals_keep_their_uncertainty(
+    incidents: list[tuple[str, dict[str, str]]], shown: tuple[str, str], journal: Journal, make_incident
+) -> None:
+    record_harm(journal, make_incident, [harm("Kursk", "2024-07-01", killed, "0", **parts)
+                                         for killed, parts in incidents])
+    result = overview(journal.rows())
+    for group in (result.totals, result.by_region[0], result.months[0]):
+        assert (str(group.civilians_killed), str(group.children_killed)) == shown
+        Count.parse(str(group.civilians_killed))  # in the app's own notation
+    assert (str(result.totals.civilians_injured), str(result.totals.children_injured)) == ("0", "0")
+
+
+@pytest.mark.parametrize(
+    ("parts", "shown"),
+    [
+        # the weapons given of one incident -> launched, intercepted
+        pytest.param({}, ("?", "?"), id="not-given"),
+        pytest.param({"weapons_launched": "3"}, ("3", "?"), id="launched"),
+        pytest.param({"weapons_launched": "3", "weapons_intercepted": "2"}, ("3", "2"), id="both"),
+        pytest.param({"weapons_launched": "0"}, ("0", "0"), id="none-launched-none-intercepted"),
+        pytest.param({"weapons_intercepted": "61+ (over 60)"}, ("61+", "61+"), id="launched-at-least-intercepted"),
+        pytest.param({"weapons_intercepted": "2", "weapons_hit": "1"}, ("3+", "2"), id="intercepted-and-hit"),
+        pytest.param({"weapons_launched": "2-4", "weapons_intercepted": "1-2"}, ("2-4", "1-2"), id="ranges"),
+        pytest.param({"weapons_launched": "10+", "weapons_intercepted": "? (most)"}, ("10+", "?"), id="said-unknown"),
+    ],
+)
+def test_weapon_totals_keep_their_uncertainty(
+    parts: dict[str, str], shown: tuple[str, str], journal: Journal, make_incident
+) -> None:
+    record_harm(journal, make_incident, [harm("Kursk", "2024-07-01", "0", "0", **parts)])
+    result = overview(journal.rows())
+    for group in (result.totals, result.by_region[0], result.months[0]):
+        assert (str(group.weapons_launched), str(group.weapons_intercepted)) == shown
+    assert result.totals.weapon_figures == (1 if shown != ("?", "?") else 0)
+
+
+def test_the_harm_figures_follow_every_save(journal: Journal, make_fields) -> None:
+    first = journal.add(make_fields(region="Kursk", date="2024-07-01", killed="3", killed_civilians="2"))
+    assert str(overview(journal.rows()).totals.civilians_killed) == "2"
+    journal.update(first.with_changes(killed_civilians=None, weapons_launched="5"))  # left out again
+    totals = overview(journal.rows()).totals
+    assert (str(totals.civilians_killed), totals.harming_civilians, str(totals.weapons_launched)) == ("?", 0, "5")
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        pytest.param("lots", id="not-a-count"),
+        pytest.param({"min": "two", "max": None, "note": None}, id="text"),
+        pytest.param({"min": 5, "max": 2, "note": None}, id="max-below-min"),
+        pytest.param({"min": -4, "max": -4, "note": None}, id="negative"),
+        pytest.param({"min": True, "max": True, "note": None}, id="boolean"),
+        pytest.param([1, 2], id="a-list"),
+    ],
+)
+def test_a_hand_edited_part_is_unknown_and_never_makes_a_total_impossible(
+    broken: Any, journal: Journal, make_incident, journal_path: Path
+) -> None:
+    ids = record_harm(journal, make_incident, [
+        harm("Kursk", "2024-07-01", "3", "0", killed_civilians="2", weapons_launched="4"),
+        harm("Kursk", "2024-07-02", "3", "0", killed_civilians="1", weapons_launched="1"),
+    ])
+    journal.close()  # the last to close it writes the file whole: then it can be edited by hand
+    edit_records(journal_path, ids, {1: {"killed_civilians": broken, "killed_children": broken,
+                                         "weapons_launched": broken, "weapons_intercepted": broken}})
+    with Journal(journal_path) as reopened:
+        assert len(reopened.bad_records()) == 1
+        totals = overview(reopened.rows()).totals
+    assert (str(totals.civilians_killed), str(totals.children_killed)) == ("2+", "?")
+    assert (totals.civilians_killed.unknown, totals.harming_civilians, totals.civilian_figures) == (1, 1, 1)
+    assert (str(totals.weapons_launched), str(totals.weapons_intercepted)) == ("4+", "?")
+    assert totals.weapon_figures == 1

@@ -1,7 +1,9 @@
 """``OverviewScreen`` (``s`` on the list): the incidents the list shows, counted.
 
-By region (incidents, killed, injured), by casualty status, by event type, and per month.
-Casualty totals are in the count notation: ``12`` exactly, ``12+`` at least 12, ``12-20``.
+By region (incidents, killed, injured), by casualty status, by event type, and per month; then
+who was harmed (civilians, of them children) by region and per month, and the weapons launched
+against those intercepted per month. Totals are in the count notation: ``12`` exactly, ``12+`` at
+least 12, ``12-20``, ``?`` unknown.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from store.overview import Overview, overview
+from store.overview import Group, Overview, Total, overview
 from store.rows import IncidentRow
 from store.text import printable
 from tui.screens.base import JournalScreen
@@ -34,21 +36,37 @@ def casualties(group_killed: object, group_injured: object) -> str:
     return f"killed {group_killed} · injured {group_injured}"
 
 
+def civilians(group: Group) -> str:
+    """``killed 3+, children 1 · injured 2-5, children ?``: the civilians harmed, of them children."""
+    return (f"killed {group.civilians_killed}, children {group.children_killed} · "
+            f"injured {group.civilians_injured}, children {group.children_injured}")
+
+
+def weapons(group: Group) -> str:
+    return f"launched {group.weapons_launched} · intercepted {group.weapons_intercepted}"
+
+
+def with_unknown(text: str, **totals: Total) -> str:
+    """``text`` and, if any, how many incidents leave each of ``totals`` unknown."""
+    unknown = [f"{total.unknown:,} with {name} unknown" for name, total in totals.items() if total.unknown]
+    return text + (f"  ({', '.join(unknown)})" if unknown else "")
+
+
 def totals_text(figures: Overview, filters: str, in_journal: int) -> Content:
     totals = figures.totals
     span = ""
     if figures.first_label:
         same = figures.first_label == figures.last_label
         span = f"  ·  {figures.first_label}" if same else f"  ·  {figures.first_label} to {figures.last_label}"
-    unknown = []
-    if totals.killed.unknown:
-        unknown.append(f"{totals.killed.unknown} with killed unknown")
-    if totals.injured.unknown:
-        unknown.append(f"{totals.injured.unknown} with injured unknown")
     lines = [
         f"{figures.incidents:,} of {in_journal:,} incident{'s' if in_journal != 1 else ''}{span}",
-        f"{casualties(totals.killed, totals.injured)}"
-        + (f"  ({', '.join(unknown)})" if unknown else ""),
+        with_unknown(casualties(totals.killed, totals.injured), killed=totals.killed, injured=totals.injured),
+        with_unknown(f"civilians {casualties(totals.civilians_killed, totals.civilians_injured)}",
+                     killed=totals.civilians_killed, injured=totals.civilians_injured),
+        with_unknown(f"children {casualties(totals.children_killed, totals.children_injured)}",
+                     killed=totals.children_killed, injured=totals.children_injured),
+        with_unknown(f"weapons {weapons(totals)}",
+                     launched=totals.weapons_launched, intercepted=totals.weapons_intercepted),
         "12 = exactly 12 · 12+ = at least 12 · 12-20 = between · ? = unknown",
         f"Shown: {filters}",
     ]
@@ -105,6 +123,24 @@ class OverviewScreen(JournalScreen[None]):
         yield BarChart([Bar(name, count) for name, count in figures.by_event_type], id="by-event-type")
         yield Static(Content("Incidents per month"), classes="overview-title")
         yield BarChart([Bar(month, count) for month, count in figures.by_month], id="by-month")
+        # Who was harmed and the weapons: where incidents give the figures (most leave them out)
+        nothing = "no incident shown gives these figures"
+        yield Static(Content("Civilians by region: incidents harming civilians, then killed and injured"),
+                     classes="overview-title")
+        regions = sorted((group for group in figures.by_region if group.civilian_figures),
+                         key=lambda group: -group.harming_civilians)  # stable: then as above
+        yield BarChart([Bar(group.name, group.harming_civilians, civilians(group)) for group in regions],
+                       id="civilians-by-region", empty=nothing)
+        yield Static(Content("Civilians per month: incidents harming civilians, then killed and injured"),
+                     classes="overview-title")
+        months = [month for month in figures.months if month.civilian_figures]
+        yield BarChart([Bar(month.name, month.harming_civilians, civilians(month)) for month in months],
+                       id="civilians-by-month", empty=nothing)
+        yield Static(Content("Weapons per month: incidents with numbers, then launched against intercepted"),
+                     classes="overview-title")
+        months = [month for month in figures.months if month.weapon_figures]
+        yield BarChart([Bar(month.name, month.weapon_figures, weapons(month)) for month in months],
+                       id="weapons-by-month", empty=nothing)
 
     def on_mount(self) -> None:
         self.query_one("#overview-scroll").focus()

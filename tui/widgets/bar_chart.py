@@ -1,7 +1,8 @@
 """``BarChart``: one labelled horizontal bar per row, scaled to the width it is given.
 
 Labels and figures are drawn as plain text (never parsed as markup): they come from the data,
-so they are escaped as ``store.text.printable`` does (a region's name may hold anything).
+so they are escaped as ``store.text.printable`` does (a region's name may hold anything). A line
+never wraps: where the width is short, labels are cut, then the bars left out, then notes cut.
 """
 
 from __future__ import annotations
@@ -56,16 +57,20 @@ class BarChart(Widget):
 
     COMPONENT_CLASSES = {"bar-chart--bar"}
 
-    def __init__(self, bars: Sequence[Bar], *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, bars: Sequence[Bar], *, id: str | None = None, classes: str | None = None, empty: str = "none"
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.bars = list(bars)
+        #: What the chart says when it has no bars.
+        self.empty = empty
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.bars))
 
     def render(self) -> Text:
         if not self.bars:
-            return Text("none", style="dim")
+            return Text(self.empty, style="dim")
         width = self.size.width or 80
         labels = [printable(bar.label) for bar in self.bars]
         notes = [printable(bar.note) for bar in self.bars]
@@ -73,7 +78,17 @@ class BarChart(Widget):
         number_width = max(len(f"{bar.value:,}") for bar in self.bars)
         note_width = max(map(cell_len, notes))
         text_width = label_width + GAP + number_width + GAP + (note_width + GAP if note_width else 0)
+        # A line longer than the width would wrap: the labels give way first (down to LABEL_MIN),
+        # then the bars, then the notes (cut with "…").
+        excess = text_width + MIN_BAR - width
+        if excess > 0:
+            cut = min(excess, max(0, label_width - LABEL_MIN))
+            label_width, text_width, excess = label_width - cut, text_width - cut, excess - cut
         bar_width = max(MIN_BAR, width - text_width)
+        if excess > 0:
+            bar_width, excess = 0, excess - MIN_BAR
+            if excess > 0 and note_width:
+                note_width = max(1, note_width - excess)
         largest = max(bar.value for bar in self.bars)
         bar_style = self.get_component_rich_style("bar-chart--bar")
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -84,5 +99,6 @@ class BarChart(Widget):
             text.append(f"{bar.value:>{number_width},}" + " " * GAP, style="bold")
             if note_width:
                 text.append(_fit(note, note_width) + " " * GAP, style="dim" if bar.value == 0 else "")
-            text.append(bar_text(bar.value, largest, bar_width), style=bar_style)
+            if bar_width:
+                text.append(bar_text(bar.value, largest, bar_width), style=bar_style)
         return text
