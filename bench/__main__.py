@@ -35,11 +35,10 @@ from pathlib import Path
 import orjson
 
 from bench import exchange, import_bench, million, search
-from bench.generate import write_journal
+from bench.generate import CACHE, write_journal
 from store.storage import atomic_write_bytes, encode
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".bench"
 BASE = 100  # the small journal every figure is compared with
 
 

@@ -13,6 +13,10 @@ from store.migrations import SCHEMA_VERSION
 from store.storage import encode
 from store.taxonomy import SUB_EVENT_TYPES
 
+#: Where the bench keeps the journals it generates, one folder per schema (a journal of an older
+#: schema would be migrated at every open, and measured so).
+CACHE = Path(__file__).resolve().parent.parent / ".bench" / f"schema-{SCHEMA_VERSION}"
+
 REGIONS = {
     "Russia": ["Belgorod", "Kursk", "Bryansk", "Rostov", "Voronezh", "Udmurtia", "Tatarstan",
                "Krasnodar", "Moscow", "Oryol", "Lipetsk", "Tula", "Kaluga", "Smolensk"],
@@ -81,7 +85,6 @@ def incident(rng: random.Random, now: str) -> dict:
         "geo_precision": "near" if has_coords else None,
         "event_type": rng.choices(TYPES, WEIGHTS)[0],
         "weapon": rng.choice(WEAPONS),
-        "weapon_count": rng.choice([None, 1, 2, 3]),
         "actor": rng.choice([None, "Armed Forces of Ukraine", "Russian Armed Forces"]),
         "attribution": rng.choice(["confirmed", "claimed", "suspected", "unknown"]),
         "target": rng.choice([None, "factory", "car", "apartment block", "substation"]),
@@ -90,6 +93,7 @@ def incident(rng: random.Random, now: str) -> dict:
         "injured": _count(rng),
         "verification": rng.choice(["unverified", "single-source", "corroborated", "confirmed"]),
         "sources": sources,
+        **({"weapons_launched": {"min": n, "max": n, "note": None}} if (n := rng.choice([None, 1, 2, 3])) else {}),
     }
 
 

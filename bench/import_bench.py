@@ -29,8 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.generate import CACHE
+
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".bench"
 #: The sizes measured by default.
 SIZES = (100_000, 1_000_000)
 #: The naive design is run up to this size by default (at 1,000,000 rows it takes minutes and 7.5 GB).

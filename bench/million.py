@@ -30,10 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.generate import write_journal
+from bench.generate import CACHE, write_journal
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".bench"
 SIZE = 1_000_000
 BASE = 100
 QUERY = "factory fel"  # 11 characters, typed a key at a time: "factory" and "fell" are generated words

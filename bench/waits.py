@@ -27,10 +27,9 @@ from pathlib import Path
 
 import orjson
 
-from bench.generate import write_journal
+from bench.generate import CACHE, write_journal
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".bench"
 TICK = 0.005
 
 

@@ -71,6 +71,7 @@ class FieldSpec:
 
 DATE_HELP = "YYYY-MM-DD, or YYYY-MM or YYYY if that is all that is known"
 COUNT_HELP = "3 · 1+ at least · 2-5 a range · 0 none · empty or ? unknown; a note in ( )"
+PART_HINT = "3 · 1+ · 2-5 · 0 · ? (a note)"
 
 FIELDS: tuple[FieldSpec, ...] = (
     # What
@@ -80,7 +81,11 @@ FIELDS: tuple[FieldSpec, ...] = (
         help="ACLED sub-event type: a start or a word of one is enough (air, shell, clash).",
     ),
     FieldSpec("weapon", "Weapon", "What", suggest=True, help="What was used, e.g. Lyutiy-type drone."),
-    FieldSpec("weapon_count", "Weapon count", "What", "integer", help="How many were used (1 or more)."),
+    FieldSpec("weapons_launched", "Launched", "What", "count", option="--launched",
+              help="How many weapons were launched or used: 3, 60+, 2-5, ?."),
+    FieldSpec("weapons_intercepted", "Intercepted", "What", "count", option="--intercepted",
+              help="How many were intercepted (shot down): 61+ (over 60)."),
+    FieldSpec("weapons_hit", "Hit", "What", "count", option="--hit", help="How many hit their target."),
     FieldSpec("target", "Target", "What", help="What was hit, e.g. factory."),
     FieldSpec("target_kind", "Target kind", "What", "choice", choices=TARGET_KINDS, help="Kind of target."),
     # When
@@ -103,9 +108,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("actor", "Actor", "Who", suggest=True, help="Who is said to be responsible."),
     FieldSpec("attribution", "Attribution", "Who", "choice", choices=ATTRIBUTIONS,
               help="How sure the attribution is."),
+    FieldSpec("attribution_by", "Claimed by", "Who", option="--claimed-by",
+              help="Who claims the attribution: one of the sources, e.g. SHOT (Telegram)."),
     # Casualties
     FieldSpec("killed", "Killed", "Casualties", "count", help=f"People killed: {COUNT_HELP}."),
     FieldSpec("injured", "Injured", "Casualties", "count", help=f"People injured: {COUNT_HELP}."),
+    *(
+        FieldSpec(f"{harm}_{who}", f"{harm.capitalize()} {label}", "Casualties", "count",
+                  help=f"Of the {harm}, {label}{of}: {COUNT_HELP}.", placeholder=PART_HINT)
+        for harm in ("killed", "injured")
+        for who, label, of in (
+            ("civilians", "civilians", ""), ("children", "children", " (of the civilians)"),
+            ("women", "women", " (of the civilians)"), ("combatants", "combatants", " (military or armed groups)"),
+        )
+    ),
     # Sources
     FieldSpec("sources", "Sources", "Sources", "sources", option="--source",
               help=f"A source: OUTLET|URL|KIND, KIND one of {', '.join(SOURCE_KINDS)}; repeatable."),
@@ -122,7 +138,9 @@ BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 #: What a new incident starts with where a field is left empty.
 DEFAULTS: dict[str, str] = {"date_precision": "day", "attribution": "unknown", "verification": "unverified"}
 #: Fields a source has, as the form shows them.
-SOURCE_FIELDS = ("outlet", "url", "kind", "published", "quote")
+SOURCE_FIELDS = ("outlet", "url", "kind", "published", "quote", "killed", "injured", "blames")
+#: A source's own figures, in the count notation.
+SOURCE_COUNTS = ("killed", "injured")
 #: A source's kind, a choice like the incident's own.
 SOURCE_KIND = FieldSpec("kind", "Kind", "Sources", "choice", choices=SOURCE_KINDS,
                         help="What kind of source: official, media, telegram, social, witness or other.")
@@ -200,10 +218,18 @@ def shown_value(spec: FieldSpec, incident: Incident) -> str:
         return f"{value}  ({event_type_of(value)})"
     if spec.name == "date":
         return f"{incident.date_label()}  (precision: {incident.date_precision})"
-    if spec.name in ("date_precision", "date_end"):
-        return ""  # part of the date's line
+    if spec.name in ("date_precision", "date_end", "attribution_by"):
+        return ""  # part of the date's line, or of the attribution's
+    if spec.name == "attribution" and incident.attribution_by:
+        return f"{value} by {incident.attribution_by}"
     if spec.kind == "count":
-        return str(value)
+        if spec.name in ("killed", "injured"):
+            claimed = list(dict.fromkeys(str(count) for source in incident.sources
+                                         if (count := getattr(source, spec.name)) is not None))
+            if claimed:
+                return f"{value}  · sources: {', '.join(claimed)}"
+            return str(value)
+        return "" if value == Count() else str(value)  # a part nobody gave: not shown
     if spec.kind == "tags":
         return ", ".join(value)
     if value is None:
@@ -223,4 +249,16 @@ def record_text(spec: FieldSpec, record: Mapping[str, Any]) -> str:
             return form_text(spec, Count.model_validate(value))
         except ValueError:
             return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def source_part_text(name: str, value: Any) -> str:
+    """What a stored source (valid or not) holds for its part ``name``, as text for the form."""
+    if value is None:
+        return ""
+    if name in SOURCE_COUNTS and isinstance(value, Mapping):
+        try:
+            return str(Count.model_validate(value))
+        except ValueError:
+            return str(dict(value))
     return value if isinstance(value, str) else str(value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import taxonomy
-from store.models import CASUALTY_STATUSES
+from store.models import CASUALTY_STATUSES, civilian_harm_of
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
 from store.text import search_fold
@@ -28,6 +28,10 @@ class IncidentFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     event_type: str | None = None
+    #: Only incidents where a civilian, child or woman was killed or injured (at least 1).
+    civilians: bool = False
+    #: Only the incidents of this group (its id).
+    group: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.casualties) - set(CASUALTY_STATUSES)
@@ -82,6 +86,11 @@ class IncidentFilter:
             rows = [row for row in rows if row.casualty_status in statuses]
         if self.event_type is not None:
             rows = [row for row in rows if row.event_type == self.event_type]
+        if self.civilians:
+            rows = [row for row in rows if civilian_harm_of(row.raw)]
+        if self.group is not None:
+            group = self.group
+            rows = [row for row in rows if row.raw.get("group") == group]
         if self.date_from is not None:
             start = self.date_from.isoformat()
             rows = [row for row in rows if row.date_end_iso >= start]

@@ -51,13 +51,15 @@ from store.errors import (
     JournalUnreadable,
     JournalWriteError,
     RevisionConflict,
+    field_problems,
 )
 from store.filters import IncidentFilter
+from store.groups import GROUPS_TABLE, GroupMembers
 from store.history import HistoryEntry, HistoryStep, describe
 from store.list_rows import ListRows
 from store.locking import FileLock, lock_path
-from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, migrate, stored_version
-from store.models import Incident, IncidentFields, new_id, utc_now
+from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, entry_ops, migrate, stored_version
+from store.models import Group, GroupFields, Incident, IncidentFields, new_id, utc_now
 from store.records import BadRecord, Records, normal_id  # noqa: F401 (BadRecord re-exported)
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
@@ -98,7 +100,7 @@ class RecordText:
 
     @classmethod
     def of(cls, incident: Incident, row: int = 0) -> RecordText:
-        return cls(incident.id, Incident.__pydantic_serializer__.to_json(incident, exclude={"casualty_status"}), row)
+        return cls(incident.id, incident.record_json(), row)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ class Journal:
         self._search: SearchIndex | None = None
         self._duplicates: DuplicateIndex | None = None
         self._suggestions: ValueIndex | None = None
+        #: which incidents each group holds (built when first asked for).
+        self._members: GroupMembers | None = None
         #: Bumped on every change made here, so work done in slices can tell it is out of date.
         self._changes = 0
         # The log's changes since the file was last written whole, applied before indexing.
@@ -239,7 +243,7 @@ class Journal:
         self._log.offset = 0
         for entry in self._log.read_new():
             if entry["seq"] > self._seq:
-                self._place_documents(entry["ops"])
+                self._place_documents(entry_ops(entry))
                 self._seq = entry["seq"]
         self._index()
 
@@ -288,7 +292,7 @@ class Journal:
             f"table {name!r} is not one the journal uses: its {len(table)} records are kept in the file "
             "but not shown"
             for name, table in tables.items()
-            if name not in (INCIDENTS_TABLE, HISTORY_TABLE, META_TABLE) and table
+            if name not in (INCIDENTS_TABLE, HISTORY_TABLE, META_TABLE, GROUPS_TABLE) and table
         ]
         return [*self._storage.problems, *unused]
 
@@ -343,7 +347,7 @@ class Journal:
         changed = False
         for entry in entries:
             if entry["seq"] > self._seq:
-                self._apply(entry["ops"])
+                self._apply(entry_ops(entry))
                 self._seq = entry["seq"]
                 changed = True
         return changed
@@ -475,18 +479,18 @@ class Journal:
         return self._records.all_valid()
 
     @staticmethod
-    def _match(id_or_prefix: str, ids: Iterable[str]) -> str:
+    def _match(id_or_prefix: str, ids: Iterable[str], what: str = "incident") -> str:
         wanted = id_or_prefix.strip().lower()
         if not wanted:
-            raise IncidentNotFound("no incident id given")
+            raise IncidentNotFound(f"no {what} id given")
         matches = sorted({incident_id for incident_id in ids if incident_id.startswith(wanted)})
         if wanted in matches:
             return wanted
         if not matches:
-            raise IncidentNotFound(f"no incident with id {id_or_prefix.strip()!r}")
+            raise IncidentNotFound(f"no {what} with id {id_or_prefix.strip()!r}")
         if len(matches) > 1:
             raise AmbiguousId(
-                f"id prefix {id_or_prefix.strip()!r} matches {len(matches)} incidents; type more of it"
+                f"id prefix {id_or_prefix.strip()!r} matches {len(matches)} {what}s; type more of it"
             )
         return matches[0]
 
@@ -657,7 +661,7 @@ class Journal:
                     self._log.shared()
             else:
                 at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-                self._log.append(encode_entry({"seq": seq, "at": at, "ops": ops.ops}))
+                self._log.append(encode_entry({"seq": seq, "at": at, "schema": SCHEMA_VERSION, "ops": ops.ops}))
                 if documents_as_text:
                     self._seq = seq
                 else:
@@ -693,7 +697,8 @@ class Journal:
         from them (the records and their checks, the list's rows, the search, duplicate and
         completion indexes): the one place any of them changes after opening."""
         self._list.changing(len(ops))
-        derived = [self._list, *(index for index in (self._search, self._duplicates, self._suggestions) if index)]
+        indexes = (self._search, self._duplicates, self._suggestions, self._members)
+        derived = [self._list, *(index for index in indexes if index is not None)]  # (an empty one is falsy)
         for table_name, doc_id, document in ops:
             old = self._tables.get(table_name, {}).get(doc_id)
             self._place_documents([[table_name, doc_id, document]])
@@ -916,3 +921,128 @@ class Journal:
         """The most used value of ``field`` (or ``outlet``) starting as ``typed``; None while the
         index is not built yet (``background_checks`` builds it)."""
         return self._suggestions.complete(field, typed) if self._suggestions is not None else None
+
+    # -- groups of claims ------------------------------------------------------------------------
+
+    def _group_documents(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Group id -> (document id, stored record), of the records holding an id."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for doc_id, record in (self._tables.get(GROUPS_TABLE) or {}).items():
+            group_id = normal_id(record.get("id")) if isinstance(record, dict) else None
+            if group_id is not None and group_id not in found:
+                found[group_id] = (doc_id, record)
+        return found
+
+    def groups(self) -> list[Group]:
+        """Every valid group, by date (undated last), then title."""
+        valid = []
+        for _, record in self._group_documents().values():
+            with contextlib.suppress(ValidationError):
+                valid.append(Group.model_validate(record))
+        return sorted(valid, key=lambda group: (group.date is None, group.date or dt.date.min, group.title.casefold()))
+
+    def group(self, id_or_prefix: str) -> Group:
+        """The group with this id (or unique id prefix)."""
+        documents = self._group_documents()
+        group_id = self._match(id_or_prefix, documents, "group")
+        try:
+            return Group.model_validate(documents[group_id][1])
+        except ValidationError as exc:
+            raise InvalidIncident(field_problems(exc)) from None
+
+    def group_members(self, group_id: str) -> list[IncidentRow]:
+        """The incidents of a group, as list rows, newest first."""
+        if self._members is None:  # built once; every change keeps it up to date
+            self._members = GroupMembers(self._records.by_id)
+        records = self._records.by_id
+        rows = [IncidentRow(incident_id, records[incident_id]) for incident_id in self._members.of(group_id)]
+        return sorted(rows, key=IncidentRow.sort_key, reverse=True)
+
+    def group_of(self, incident: Incident) -> tuple[Group | None, list[IncidentRow]]:
+        """The group an incident names and the group's incidents; (None, []) if it names none, or
+        one not in this journal (or not valid)."""
+        if incident.group is None:
+            return None, []
+        try:
+            group = self.group(incident.group)
+        except JournalError:
+            return None, []
+        return group, self.group_members(group.id)
+
+    def create_group(self, fields: GroupFields) -> Group:
+        """Record a new group of claims; the store assigns its id, revision and timestamps."""
+        now = utc_now()
+        group = Group.model_validate(
+            {**fields.model_dump(mode="json"), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
+        )
+        self._commit(lambda ops: ops.put(GROUPS_TABLE, group.record()))
+        return group
+
+    def import_groups(self, groups: Iterable[Group]) -> int:
+        """Add whole groups, keeping their ids; those already here are skipped. How many were added."""
+        added: list[str] = []
+
+        def build(ops: _Ops) -> None:
+            added.clear()
+            present = self._group_documents()
+            for group in groups:
+                if group.id not in present and group.id not in added:
+                    ops.put(GROUPS_TABLE, group.record())
+                    added.append(group.id)
+
+        self._commit(build)
+        return len(added)
+
+    def update_group(self, group: Group) -> Group:
+        """Save a changed group (its title, date, sources or totals)."""
+        saved: list[Group] = []
+
+        def build(ops: _Ops) -> None:
+            doc_id, record = self._group_documents().get(group.id, (None, None))
+            if doc_id is None:
+                raise IncidentNotFound(f"group {group.id[:8]} is no longer in the journal; your change was not saved")
+            revision = record.get("revision") if isinstance(record, dict) else None
+            if isinstance(revision, int) and revision != group.revision:
+                raise RevisionConflict(f"group {group.id[:8]} was changed elsewhere since you opened it; "
+                                       "your change was not saved")
+            saved.append(group.model_copy(update={"revision": group.revision + 1, "updated_at": utc_now()}))
+            ops.put(GROUPS_TABLE, saved[0].record(), doc_id=int(doc_id))
+
+        self._commit(build)
+        return saved[0]
+
+    def set_group(self, ids_or_prefixes: Iterable[str], group_id: str | None) -> list[Incident]:
+        """Put incidents in a group (``group_id``), or take them out of theirs (None): each a new
+        revision, its old one kept in the history; all saved at once, or none."""
+        wanted = list(ids_or_prefixes)
+        saved: list[Incident] = []
+
+        def build(ops: _Ops) -> None:
+            saved.clear()
+            if group_id is not None and group_id not in self._group_documents():
+                raise IncidentNotFound(f"no group with id {group_id!r}; see `incident-journal group list`")
+            now = utc_now()
+            for id_or_prefix in dict.fromkeys(self.resolve_id(given) for given in wanted):
+                incident = self.get(id_or_prefix)
+                if incident.group != group_id:
+                    changed = incident.model_copy(update={"group": group_id})
+                    saved.append(self._updated(ops, changed, now, "nothing was changed"))
+
+        self._commit(build)
+        self._records.keep_valid(saved)
+        return saved
+
+    def delete_group(self, id_or_prefix: str) -> Group:
+        """Remove a group; its incidents stay, out of any group (each a new revision, in the history)."""
+        group = self.group(id_or_prefix)
+
+        def build(ops: _Ops) -> None:
+            doc_id, _ = self._group_documents()[group.id]
+            now = utc_now()
+            for row in self.group_members(group.id):
+                incident = self.get(row.id)
+                self._updated(ops, incident.model_copy(update={"group": None}), now, "the group was not deleted")
+            ops.remove(GROUPS_TABLE, int(doc_id))
+
+        self._commit(build)
+        return group

@@ -63,6 +63,71 @@ URL_MAX = 2_000
 # -- derived values, worked out once for a model and for a stored record (``store.rows``) ----------
 
 
+#: Each part of a figure -> the figure it is part of: who was harmed of the killed and the
+#: injured, and what became of the weapons launched.
+PART_OF: dict[str, str] = {
+    "killed_civilians": "killed", "killed_combatants": "killed",
+    "killed_children": "killed_civilians", "killed_women": "killed_civilians",
+    "injured_civilians": "injured", "injured_combatants": "injured",
+    "injured_children": "injured_civilians", "injured_women": "injured_civilians",
+    "weapons_intercepted": "weapons_launched", "weapons_hit": "weapons_launched",
+}
+#: Fields a record leaves out while they hold nothing (most incidents): the journal stays small.
+LEFT_OUT_WHEN_EMPTY = (*PART_OF, "weapons_launched", "attribution_by", "group")
+#: A source's claims, left out of its record while it made none.
+SOURCE_CLAIMS = ("killed", "injured", "blames")
+
+
+def part_within_whole(value: Count, info: ValidationInfo) -> Count:
+    """A part (civilians of the killed, children of the civilians, interceptions of the
+    launched) cannot be more than its whole, alone or with the parts validated before it."""
+    name = info.field_name
+    assert name is not None
+    whole_name = PART_OF[name]
+    whole = info.data.get(whole_name)
+    if value.min is None or not isinstance(whole, Count) or whole.max is None:
+        return value
+    if value.min > whole.max:
+        raise ValueError(f"{value.notation()} is more than {_label(whole_name)} ({whole.notation()})")
+    before = [other for other, of in PART_OF.items() if of == whole_name and other != name and other in info.data]
+    for other in before:
+        sibling = info.data[other]
+        if isinstance(sibling, Count) and sibling.min is not None and value.min + sibling.min > whole.max:
+            raise ValueError(
+                f"{value.notation()} and {_label(other)} ({sibling.notation()}) are more than "
+                f"{_label(whole_name)} ({whole.notation()})"
+            )
+    return value
+
+
+def range_across(counts: list[Count]) -> Count | None:
+    """The range the given counts span (``1`` and ``3`` -> ``1-3``; ``1+`` and ``3`` -> ``1+``);
+    None when none is known."""
+    known = [count for count in counts if count.min is not None]
+    if not known:
+        return None
+    low = min(count.min for count in known if count.min is not None)
+    highs = [count.max for count in known]
+    return Count(min=low, max=None if None in highs else max(high for high in highs if high is not None))
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def civilian_harm_of(record: Any) -> bool:
+    """Whether at least one civilian, child or woman is reported killed or injured (a stored
+    record's counts: ``min`` of 1 or more)."""
+    for name in ("killed_civilians", "killed_children", "killed_women",
+                 "injured_civilians", "injured_children", "injured_women"):
+        count = record.get(name)
+        if type(count) is dict:
+            low = count.get("min")
+            if type(low) is int and low >= 1:
+                return True
+    return False
+
+
 def casualty_status_of(
     killed_min: int | None, killed_max: int | None, injured_min: int | None, injured_max: int | None
 ) -> CasualtyStatus:
@@ -234,7 +299,8 @@ def _check_url(value: str) -> str:
 
 
 class Source(BaseModel):
-    """Who reported or said something about an incident, and where."""
+    """Who reported or said something about an incident, and where; and what it claimed: its own
+    figures for the killed and the injured, and whom it blames (each None if it said nothing)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -249,6 +315,21 @@ class Source(BaseModel):
         Annotated[str, Field(max_length=QUOTE_MAX), AfterValidator(_multi_line)] | None,
         BeforeValidator(_blank_to_none),
     ] = None
+    killed: Annotated[Count | None, BeforeValidator(_blank_to_none)] = None
+    injured: Annotated[Count | None, BeforeValidator(_blank_to_none)] = None
+    blames: OptionalLine = None
+
+    def claimed(self, name: str) -> Count | None:
+        """This source's own figure for ``killed`` or ``injured``."""
+        count: Count | None = getattr(self, name)
+        return count
+
+    def claims(self) -> str:
+        """What it claimed, in a few words: ``killed 3 · injured 1+ · blames X``; empty if nothing."""
+        parts = [f"{name} {count}" for name, count in (("killed", self.killed), ("injured", self.injured)) if count]
+        if self.blames:
+            parts.append(f"blames {self.blames}")
+        return " · ".join(parts)
 
 
 class IncidentFields(BaseModel):
@@ -276,7 +357,10 @@ class IncidentFields(BaseModel):
     event_type: str | None = None
 
     weapon: OptionalLine = None
-    weapon_count: Annotated[int | None, Field(default=None, ge=1, le=100_000, strict=True)] = None
+    #: How many of the weapon were launched, intercepted (shot down) and hit, each a count.
+    weapons_launched: Count = Field(default_factory=Count)
+    weapons_intercepted: Count = Field(default_factory=Count)
+    weapons_hit: Count = Field(default_factory=Count)
     actor: OptionalLine = None
     attribution: Attribution = "unknown"
     target: OptionalLine = None
@@ -284,12 +368,29 @@ class IncidentFields(BaseModel):
 
     killed: Count = Field(default_factory=Count)
     injured: Count = Field(default_factory=Count)
+    #: Who was harmed, besides the totals: civilians (of whom children, of whom women) and
+    #: combatants (military or armed groups), each a count (unknown unless given).
+    killed_civilians: Count = Field(default_factory=Count)
+    killed_children: Count = Field(default_factory=Count)
+    killed_women: Count = Field(default_factory=Count)
+    killed_combatants: Count = Field(default_factory=Count)
+    injured_civilians: Count = Field(default_factory=Count)
+    injured_children: Count = Field(default_factory=Count)
+    injured_women: Count = Field(default_factory=Count)
+    injured_combatants: Count = Field(default_factory=Count)
 
     verification: Verification = "unverified"
     sources: list[Source] = Field(default_factory=list, max_length=SOURCES_MAX)
+    #: Who claims the attribution: one of the sources (its outlet), e.g. SHOT (Telegram).
+    attribution_by: OptionalLine = None
 
     #: ACLED's ``event_id_cnty`` of an incident imported from ACLED (importing it again adds nothing).
     acled_id: OptionalLine = None
+    #: The id of the group of claims this incident belongs to (``Journal.groups``), if any.
+    group: Annotated[
+        Annotated[str, Field(max_length=64), AfterValidator(lambda value: _check_id(value))] | None,
+        BeforeValidator(_blank_to_none),
+    ] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -334,10 +435,28 @@ class IncidentFields(BaseModel):
         value = _blank_to_none(value)
         return taxonomy.resolve(value) if isinstance(value, str) else value
 
-    @field_validator("killed", "injured", mode="before")
+    @field_validator("killed", "injured", "weapons_launched", *PART_OF, mode="before")
     @classmethod
     def _count_default(cls, value: Any) -> Any:
         return Count() if value is None else value
+
+    @field_validator(*PART_OF)
+    @classmethod
+    def _within_whole(cls, value: Count, info: ValidationInfo) -> Count:
+        return part_within_whole(value, info)
+
+    @field_validator("attribution_by")
+    @classmethod
+    def _a_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "sources" not in info.data:  # (sources refused: that is the message)
+            return value
+        outlets = [source.outlet for source in info.data["sources"]]
+        named = next((outlet for outlet in outlets if outlet.casefold() == value.casefold()), None)
+        if named is None:
+            listed = f"its sources are {', '.join(outlets)}" if outlets else "it has none yet"
+            raise ValueError(f"{value!r} is not a source of this incident ({listed}); add it as a source, "
+                             "or clear who claims the attribution")
+        return named
 
     @field_validator("date", "date_end", mode="before")
     @classmethod
@@ -421,12 +540,93 @@ class Incident(IncidentFields):
     updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
 
     def record(self) -> dict[str, Any]:
-        """What the journal stores: every field as JSON data, without derived ones."""
-        return self.model_dump(mode="json", exclude={"casualty_status"})
+        """What the journal stores: every field as JSON data, without derived ones (and without
+        the figures and claims nobody gave: see ``LEFT_OUT_WHEN_EMPTY``)."""
+        return compact(self.model_dump(mode="json", exclude={"casualty_status"}))
+
+    def record_json(self) -> bytes:
+        """``record()`` as JSON text, serialised straight from the model (for imports of many)."""
+        empty = Count()
+        exclude: dict[Any, Any] = {"casualty_status": True}
+        exclude.update({name: True for name in LEFT_OUT_WHEN_EMPTY if getattr(self, name) in (None, empty)})
+        claims = {
+            index: {name: True for name in SOURCE_CLAIMS if getattr(source, name) is None}
+            for index, source in enumerate(self.sources)
+        }
+        if claims:
+            exclude["sources"] = claims
+        return Incident.__pydantic_serializer__.to_json(self, exclude=exclude)
 
     def with_changes(self, **changes: Any) -> Incident:
         """A validated copy with ``changes`` applied; raises ``ValidationError`` if invalid."""
         return Incident.model_validate({**self.record(), **changes})
+
+
+_EMPTY_COUNT = {"min": None, "max": None, "note": None}
+
+GROUP_PARTS = ("weapons_intercepted", "weapons_hit")
+
+
+class GroupFields(BaseModel):
+    """Claims that belong together, written once: a wave of strikes, one official claim spread
+    over regions ("over 60 drones shot down, most over Crimea and Rostov region"). Its own title,
+    date, sources and totals; its incidents name it (``IncidentFields.group``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Annotated[str, BeforeValidator(_strip), Field(max_length=TITLE_MAX), AfterValidator(_required_line)]
+    date: Annotated[dt.date | None, BeforeValidator(lambda value: _parse_date(value, coarse=True))] = None
+    summary: Annotated[str, Field(max_length=SUMMARY_MAX), AfterValidator(_multi_line)] = ""
+    sources: list[Source] = Field(default_factory=list, max_length=SOURCES_MAX)
+    killed: Count = Field(default_factory=Count)
+    injured: Count = Field(default_factory=Count)
+    weapons_launched: Count = Field(default_factory=Count)
+    weapons_intercepted: Count = Field(default_factory=Count)
+    weapons_hit: Count = Field(default_factory=Count)
+
+    @field_validator("killed", "injured", "weapons_launched", *GROUP_PARTS, mode="before")
+    @classmethod
+    def _count_default(cls, value: Any) -> Any:
+        return Count() if value is None else value
+
+    @field_validator(*GROUP_PARTS)
+    @classmethod
+    def _within_whole(cls, value: Count, info: ValidationInfo) -> Count:
+        return part_within_whole(value, info)
+
+    def totals(self) -> str:
+        """Its totals given, in a few words: ``intercepted 61+ (over 60)``; empty if none."""
+        named = (("killed", self.killed), ("injured", self.injured), ("launched", self.weapons_launched),
+                 ("intercepted", self.weapons_intercepted), ("hit", self.weapons_hit))
+        return " · ".join(f"{name} {count}" for name, count in named if count != Count())
+
+
+class Group(GroupFields):
+    """A stored group: its fields plus what the store assigns."""
+
+    id: Annotated[str, Field(max_length=64), AfterValidator(lambda value: _check_id(value))]
+    revision: Annotated[int, Field(ge=1, le=1_000_000_000, strict=True)] = 1
+    created_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+    updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+
+    def record(self) -> dict[str, Any]:
+        return compact(self.model_dump(mode="json"))
+
+
+def compact(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without the fields of ``LEFT_OUT_WHEN_EMPTY`` that hold nothing, and its
+    sources without the claims they did not make."""
+    for name in LEFT_OUT_WHEN_EMPTY:
+        if record.get(name) in (None, _EMPTY_COUNT):
+            record.pop(name, None)
+    sources = record.get("sources")
+    if isinstance(sources, list):
+        for source in sources:
+            if isinstance(source, dict):
+                for name in SOURCE_CLAIMS:
+                    if source.get(name) is None:
+                        source.pop(name, None)
+    return record
 
 
 def new_id() -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from store.changelog import decode_line, encode_entry, log_path
 from store.errors import JournalError
-from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, stored_version
+from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, entry_ops, stored_version
 from store.storage import decode, read_file
 
 INCIDENTS_TABLE = "incidents"
@@ -67,7 +67,7 @@ def _with_log(tables: Tables, entries: list[dict[str, Any]]) -> Tables:
     folded = _folded_seq(tables)
     for entry in entries:
         if entry["seq"] > folded:
-            for table_name, doc_id, document in entry["ops"]:
+            for table_name, doc_id, document in entry_ops(entry):
                 table = tables.setdefault(table_name, {})
                 if document is None:
                     table.pop(doc_id, None)

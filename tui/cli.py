@@ -52,9 +52,9 @@ from store.exchange import (
 )
 from store.exchange.batch import clip
 from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
-from store.models import CASUALTY_STATUSES
+from store.models import CASUALTY_STATUSES, GroupFields, Incident, range_across
 from store.recovery import backup_report
-from store.seeds import seed_incidents
+from store.seeds import seed_groups, seed_incidents
 from store.text import printable
 from tui import plain
 
@@ -126,7 +126,7 @@ def _option_settings(spec: FieldSpec) -> dict[str, Any]:
     elif spec.kind in ("sources", "tags"):
         settings["multiple"] = True
     if spec.kind == "sources":
-        settings["metavar"] = "OUTLET|URL[|KIND]"
+        settings["metavar"] = SOURCE_METAVAR
     elif spec.kind == "choice":
         settings["metavar"] = "CHOICE"
         if len(spec.choices) <= 10:
@@ -150,16 +150,25 @@ def incident_options(required: set[str]) -> Callable[[Callable[..., Any]], Calla
     return decorate
 
 
+#: The parts of ``--source``: where it came from, then what it claimed (each optional but the outlet).
+SOURCE_OPTION_PARTS = ("outlet", "url", "kind", "killed", "injured", "blames")
+SOURCE_METAVAR = "OUTLET|URL[|KIND[|KILLED|INJURED|BLAMES]]"
+
+
 def parse_source(text: str) -> dict[str, Any]:
-    """``OUTLET|URL|KIND`` (URL and KIND optional) as a source record."""
+    """``OUTLET|URL|KIND|KILLED|INJURED|BLAMES`` (all but the outlet optional) as a source record:
+    where it came from, and what it claimed (its own killed and injured counts, whom it blames)."""
     parts = [part.strip() for part in text.split("|")]
-    if len(parts) > 3:
-        raise ValueError(f"{text!r} has more than three parts; use OUTLET|URL|KIND")
-    outlet, url, kind = (parts + [None, None])[:3]
+    if len(parts) > len(SOURCE_OPTION_PARTS):
+        raise ValueError(f"{text!r} has more than {len(SOURCE_OPTION_PARTS)} parts; use {SOURCE_METAVAR}")
+    given = dict(zip(SOURCE_OPTION_PARTS, parts, strict=False))
+    outlet, url, kind = given.get("outlet"), given.get("url"), given.get("kind")
     if not kind:
         host = urlsplit(url).hostname or "" if url else ""
         kind = "telegram" if host in ("t.me", "telegram.me") else "other"
-    return {"outlet": outlet, "url": url or None, "kind": kind.lower()}
+    source: dict[str, Any] = {"outlet": outlet, "url": url or None, "kind": kind.lower()}
+    source.update({name: given[name] for name in ("killed", "injured", "blames") if given.get(name)})
+    return source
 
 
 def _given(options: dict[str, Any]) -> dict[str, Any]:
@@ -238,6 +247,9 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="From this date (YYYY-MM-DD)."),
         click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD)."),
         click.option("--type", "event_type", help="Only this event type (or a unique start of one)."),
+        click.option("--civilians", is_flag=True,
+                     help="Only incidents where a civilian, child or woman was killed or injured (at least 1)."),
+        click.option("--group", help="Only the incidents of this group (a unique start of its id)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -251,7 +263,15 @@ def build_filter(
     date_from: dt.datetime | None,
     date_to: dt.datetime | None,
     event_type: str | None,
+    civilians: bool = False,
+    group: str | None = None,
+    journal: Journal | None = None,
 ) -> IncidentFilter:
+    if group is not None and journal is not None:
+        try:
+            group = journal.group(group).id
+        except JournalError as exc:
+            raise InputError(f"--group: {exc}") from None
     try:
         return IncidentFilter(
             region=region,
@@ -260,6 +280,8 @@ def build_filter(
             date_from=date_from.date() if date_from else None,
             date_to=date_to.date() if date_to else None,
             event_type=event_type,
+            civilians=civilians,
+            group=group,
         )
     except ValueError as exc:
         option = "--type" if event_type and "event type" in str(exc) or "could be any" in str(exc) else "--to"
@@ -303,6 +325,7 @@ def open_app(ctx: click.Context) -> None:
 @with_journal
 def seed_command(journal: Journal) -> None:
     """Add the example incidents from the article the project started from (once)."""
+    journal.import_groups(seed_groups())  # (the incidents name them)
     result = journal.import_incidents(seed_incidents())
     if result.added:
         echo(f"added {len(result.added)} example incidents to {journal.path}")
@@ -336,19 +359,142 @@ def _tell_duplicates(duplicates: list[Any]) -> None:
 @cli.command("edit")
 @click.argument("incident_id", metavar="ID")
 @incident_options(set())
+@click.option("--from-sources", is_flag=True,
+              help="Set killed and injured to the range the sources' own figures span.")
 @with_journal
-def edit_command(journal: Journal, incident_id: str, **options: Any) -> None:
+def edit_command(journal: Journal, incident_id: str, from_sources: bool = False, **options: Any) -> None:
     """Change the given fields of an incident; the others stay as they are.
 
     --source and --tag replace the incident's sources or tags when given.
     """
     incident = journal.get(incident_id)
     changes = _given(options)
+    if from_sources:
+        changes.update(_figures_from_sources(incident, changes))
     if not changes:
         raise InputError("nothing to change: give at least one option, e.g. --killed 2")
     changed = _validated(lambda given: incident.with_changes(**given), changes)
     saved = journal.update(changed)
     echo(f"updated {saved.id} (revision {saved.revision})")
+
+
+def _figures_from_sources(incident: Incident, changes: dict[str, Any]) -> dict[str, Any]:
+    """Killed and injured as the range across the sources' own figures (the new sources, if
+    given); refused when no source gave one."""
+    sources = incident.sources
+    if "sources" in changes:
+        sources = _validated(lambda given: incident.with_changes(**given), {"sources": changes["sources"]}).sources
+    figures = {}
+    for name in ("killed", "injured"):
+        spanned = range_across([count for source in sources if (count := source.claimed(name)) is not None])
+        if spanned is not None:
+            figures[name] = spanned.model_dump()
+    if not figures:
+        raise InputError("--from-sources: no source of this incident gives a killed or injured figure; "
+                         "give them as --source 'OUTLET|URL|KIND|KILLED|INJURED'")
+    return figures
+
+
+# -- groups of claims ---------------------------------------------------------------------
+
+
+@cli.group("group")
+def group_command() -> None:
+    """Groups of claims that belong together (a wave of strikes, one official claim spread over
+    regions): each has its own title, date, sources and totals; its incidents name it."""
+
+
+#: ``group create`` options: the group's fields (a count in the notation, a source as for ``add``).
+GROUP_OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("--title", "title", {"required": True, "help": "What the claims are, in one line."}),
+    ("--date", "date", {"help": "When: YYYY-MM-DD, YYYY-MM or YYYY."}),
+    ("--summary", "summary", {"help": "Free text."}),
+    ("--source", "sources", {"multiple": True, "metavar": SOURCE_METAVAR, "help": "A source; repeatable."}),
+    ("--killed", "killed", {"help": "Killed in all, in the count notation (3, 1+, 2-5, ?)."}),
+    ("--injured", "injured", {"help": "Injured in all, in the count notation."}),
+    ("--launched", "weapons_launched", {"help": "Weapons launched in all."}),
+    ("--intercepted", "weapons_intercepted", {"help": "Weapons intercepted in all: 61+ (over 60)."}),
+    ("--hit", "weapons_hit", {"help": "Weapons that hit, in all."}),
+)
+GROUP_OPTION_OF = {name: option for option, name, _ in GROUP_OPTIONS}
+
+
+def _group_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option, name, settings in reversed(GROUP_OPTIONS):
+        command = click.option(option, name, **settings)(command)
+    return command
+
+
+@group_command.command("create")
+@_group_options
+@with_journal
+def group_create_command(journal: Journal, **options: Any) -> None:
+    """Record a new group of claims; prints its id."""
+    given = {name: value for name, value in options.items() if value not in (None, ())}
+    if "sources" in given:
+        try:
+            given["sources"] = [parse_source(text) for text in given["sources"]]
+        except ValueError as exc:
+            raise InputError(f"--source: {exc}") from None
+    try:
+        fields = GroupFields.model_validate(given)
+    except ValidationError as exc:
+        lines = []
+        for problem in field_problems(exc):
+            head, _, rest = problem.field.partition(".")
+            lines.append(f"{GROUP_OPTION_OF.get(head, head)}{' ' + rest if rest else ''}: {problem.message}")
+        raise InputError(*lines) from None
+    echo(journal.create_group(fields).id)
+
+
+@group_command.command("add")
+@click.argument("group_id", metavar="GROUP")
+@click.argument("incident_ids", metavar="ID...", nargs=-1, required=True)
+@with_journal
+def group_add_command(journal: Journal, group_id: str, incident_ids: tuple[str, ...]) -> None:
+    """Put incidents in a group (an incident is in one group at most: this moves it)."""
+    group = journal.group(group_id)
+    saved = journal.set_group(incident_ids, group.id)
+    echo(f"{len(saved)} incidents put in group {group.id[:8]} ({group.title})")
+
+
+@group_command.command("remove")
+@click.argument("incident_ids", metavar="ID...", nargs=-1, required=True)
+@with_journal
+def group_remove_command(journal: Journal, incident_ids: tuple[str, ...]) -> None:
+    """Take incidents out of their group."""
+    saved = journal.set_group(incident_ids, None)
+    echo(f"{len(saved)} incidents taken out of their group")
+
+
+@group_command.command("delete")
+@click.argument("group_id", metavar="GROUP")
+@with_journal
+def group_delete_command(journal: Journal, group_id: str) -> None:
+    """Delete a group; its incidents stay, in no group."""
+    group = journal.delete_group(group_id)
+    echo(f"deleted group {group.id[:8]} ({group.title})")
+
+
+@group_command.command("list")
+@with_journal
+def group_list_command(journal: Journal) -> None:
+    """Every group: id, date, how many incidents, title."""
+    groups = journal.groups()
+    if not groups:
+        echo(f"no groups; create one with '{PROG} group create --title ...'", err=True)
+    for group in groups:
+        date = group.date.isoformat() if group.date else "-"
+        echo(f"{group.id[:8]}  {date:<10}  {len(journal.group_members(group.id)):>5}  {group.title}")
+
+
+@group_command.command("show")
+@click.argument("group_id", metavar="GROUP")
+@with_journal
+def group_show_command(journal: Journal, group_id: str) -> None:
+    """Show a group: its fields, totals, sources and incidents."""
+    for line in plain.group_detail(journal.group(group_id), journal.group_members(journal.group(group_id).id)):
+        echo(line)
 
 
 @cli.command("delete")
@@ -373,7 +519,7 @@ def delete_command(journal: Journal, incident_id: str, yes: bool) -> None:
 def list_command(journal: Journal, output: str = "table", **filters: Any) -> None:
     """List incidents, newest first."""
     defaults = {"region": None, "casualties": (), "search": "", "date_from": None, "date_to": None, "event_type": None}
-    incidents = journal.query(build_filter(**{**defaults, **filters}))
+    incidents = journal.query(build_filter(**{**defaults, **filters}, journal=journal))
     if output.lower() == "json":
         echo(incidents_to_json(incidents).decode(), nl=False)
     elif not incidents:
@@ -400,7 +546,7 @@ def show_command(journal: Journal, incident_id: str, output: str) -> None:
 
         echo(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
     else:
-        for line in plain.detail(incident):
+        for line in plain.detail(incident, *journal.group_of(incident)):
             echo(line)
 
 
@@ -652,7 +798,7 @@ def export_command(journal: Journal, fmt: str | None, target: Path, excel: bool,
         problem = export_target_problem(target, journal.path)
         if problem:
             raise InputError(f"-o: {problem}")
-    incidents = journal.query(build_filter(**filters))
+    incidents = journal.query(build_filter(**filters, journal=journal))
     if to_stdout:
         stream = sys.stdout.buffer
         sys.stdout.flush()

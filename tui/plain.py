@@ -13,6 +13,8 @@ from rich.cells import cell_len, set_cell_size
 
 from store import Incident
 from store.fields import FIELDS, GROUPS, in_group, shown_value
+from store.models import Group
+from store.rows import IncidentRow
 from store.text import printable
 
 SHORT_ID = 8
@@ -81,18 +83,30 @@ LABEL_WIDTH = 15
 
 
 def detail_line(label: str, value: str) -> str:
-    return f"  {label + ':':<{LABEL_WIDTH}}{value}".rstrip()
+    return f"  {label + ':':<{max(LABEL_WIDTH, len(label) + 2)}}{value}".rstrip()
 
 
-def detail(incident: Incident) -> list[str]:
+def detail(incident: Incident, group: Group | None = None, members: Sequence[IncidentRow] = ()) -> list[str]:
     """Every field of one incident, in the groups of the form (``store.fields``), one per line;
     empty optional fields are left out, the summary and quotes kept as written (their lines
-    kept; every line escaped by ``printable``)."""
+    kept; every line escaped by ``printable``). With its ``group`` (and the group's incidents,
+    ``members``), the group's title and totals and the other incidents of it."""
     title = printable(incident.title)
     out = [title, "=" * min(cell_len(title), 80)]
-    for group in GROUPS:
+    if incident.group is not None:
+        out.append("Group of claims")
+        if group is None:
+            out.append(detail_line("Group", f"{incident.group[:8]} (not in this journal)"))
+        else:
+            out.append(detail_line("Group", f"{group.title}  ({group.id[:8]})"))
+            if group.totals():
+                out.append(detail_line("Totals", group.totals()))
+            others = [row for row in members if row.id != incident.id]
+            out.append(detail_line("Others", f"{len(others)} (g then [ or ] to move within the group)"))
+            out.extend(f"    {row.date_label()}  {row.region}  {row.title}" for row in others)
+    for heading in GROUPS:
         lines: list[str] = []
-        for spec in in_group(group):
+        for spec in in_group(heading):
             if spec.name == "title":
                 continue
             if spec.kind == "sources":
@@ -104,14 +118,14 @@ def detail(incident: Incident) -> list[str]:
                     lines.extend(f"    {text_line}" for text_line in _lines(text))
             else:
                 value = shown_value(spec, incident)
-                if value or spec.required or spec.kind == "count":
+                if value or spec.required or spec.name in ("killed", "injured"):
                     lines.append(detail_line(spec.label, value))
-        if group == "Casualties":
+        if heading == "Casualties":
             lines.append(detail_line("Status", incident.casualty_status))
-        if group == "Sources":
+        if heading == "Sources":
             out.append(f"Sources ({len(incident.sources)})")
         elif lines:
-            out.append(group)
+            out.append(heading)
         out.extend(lines)
     out.append("Record")
     out.append(detail_line("ID", incident.id))
@@ -131,7 +145,7 @@ def _lines(text: str) -> list[str]:
     return printable(text, multiline=True).splitlines()
 
 
-def _source_lines(incident: Incident) -> list[str]:
+def _source_lines(incident: Incident | Group) -> list[str]:
     lines = []
     for number, source in enumerate(incident.sources, start=1):
         published = f", published {source.published}" if source.published else ""
@@ -140,9 +154,30 @@ def _source_lines(incident: Incident) -> list[str]:
             lines.append(f"     {source.url}")
         if source.quote:
             lines.extend(f"     > {quote_line}" for quote_line in _lines(source.quote))
+        if source.claims():
+            lines.append(f"     claims: {source.claims()}")
     return lines
 
 
+def group_detail(group: Group, members: Sequence[IncidentRow]) -> list[str]:
+    """A group of claims: its fields, totals, sources and incidents (every line escaped)."""
+    title = printable(group.title)
+    out = [title, "=" * min(cell_len(title), 80)]
+    out.append(detail_line("ID", group.id))
+    if group.date is not None:
+        out.append(detail_line("Date", group.date.isoformat()))
+    if group.totals():
+        out.append(detail_line("Totals", group.totals()))
+    if group.summary:
+        out.append(detail_line("Summary", ""))
+        out.extend(f"    {text_line}" for text_line in _lines(group.summary))
+    out.append(f"Sources ({len(group.sources)})")
+    out.extend(_source_lines(group))
+    out.append(f"Incidents ({len(members)})")
+    out.extend(f"  {row.id[:8]}  {row.date_label()}  {row.region}  {row.title}" for row in members)
+    return [printable(line, multiline=True) for line in out]
+
+
 #: The headings ``detail`` writes, and the labels (for the app to set them in bold).
-DETAIL_HEADINGS = frozenset([*GROUPS, "Record"])
-DETAIL_LABELS = frozenset([*(spec.label for spec in FIELDS), "Status", "ID", "Revision"])
+DETAIL_HEADINGS = frozenset([*GROUPS, "Record", "Group of claims"])
+DETAIL_LABELS = frozenset([*(spec.label for spec in FIELDS), "Status", "ID", "Revision", "Group", "Totals", "Others"])

@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from store.counts import Count
 from store.exchange.batch import INCIDENT_FIELDS, Candidate
 from store.fields import FIELDS
 from store.models import Incident
@@ -36,7 +37,7 @@ def _columns() -> tuple[str, ...]:
                 columns.append("casualty_status")
         else:
             columns.append(spec.name)
-    return (*columns, "acled_id", "revision", "created_at", "updated_at")
+    return (*columns, "acled_id", "group", "revision", "created_at", "updated_at")
 
 
 COLUMNS: tuple[str, ...] = _columns()
@@ -51,7 +52,9 @@ NUMBER_COLUMNS = INTEGER_COLUMNS | FLOAT_COLUMNS
 DERIVED_COLUMNS = frozenset({"casualty_status"})
 #: Also read (not written): a count in the app's notation, e.g. ``1+ (at least one)``.
 NOTATION_COLUMNS = frozenset(COUNTS)
-SOURCE_PARTS = ("outlet", "url", "kind", "published", "quote")
+#: A source's parts in its line of the sources cell; its claims last (left out when it made none).
+SOURCE_PARTS = ("outlet", "url", "kind", "published", "quote", "killed", "injured", "blames")
+SOURCE_COUNTS = ("killed", "injured")
 
 
 # -- sources in one cell ---------------------------------------------------------------------
@@ -79,10 +82,19 @@ def _split_escaped(line: str) -> list[str]:
     return parts
 
 
+def _source_part(source: Mapping[str, Any], name: str) -> str:
+    value = source.get(name)
+    if value is None:
+        return ""
+    if name in SOURCE_COUNTS and isinstance(value, Mapping):
+        return str(Count.model_validate(value))  # in the notation: 3, 1+, 2-5 (note)
+    return str(value)
+
+
 def sources_cell(sources: Iterable[Mapping[str, Any]]) -> str:
     lines = []
     for source in sources:
-        parts = [_escape("" if source.get(name) is None else str(source[name])) for name in SOURCE_PARTS]
+        parts = [_escape(_source_part(source, name)) for name in SOURCE_PARTS]
         while parts and not parts[-1]:
             parts.pop()
         lines.append(" | ".join(parts))
@@ -98,7 +110,7 @@ def sources_from_cell(text: str) -> list[dict[str, Any]]:
         if len(parts) > len(SOURCE_PARTS):
             raise ValueError(
                 f"{line.strip()[:60]!r} has {len(parts)} parts; a source is "
-                "OUTLET | URL | KIND | PUBLISHED | QUOTE (write | inside a part as \\|)"
+                "OUTLET | URL | KIND | PUBLISHED | QUOTE | KILLED | INJURED | BLAMES (write | inside a part as \\|)"
             )
         # empty trailing parts are left out of the line: zip stops at the last part given
         source = {name: part for name, part in zip(SOURCE_PARTS, parts, strict=False) if part}
@@ -111,7 +123,7 @@ def sources_from_cell(text: str) -> list[dict[str, Any]]:
 
 def flat_record(incident: Incident) -> dict[str, Any]:
     """The incident as one flat row of native values (None where a field is empty)."""
-    record = incident.record()
+    record = incident.model_dump(mode="json", exclude={"casualty_status"})  # every field, empty ones too
     row: dict[str, Any] = {}
     for column in COLUMNS:
         head, _, part = column.rpartition("_")

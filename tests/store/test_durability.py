@@ -673,7 +673,7 @@ def test_a_schema_1_journal_opens_without_writing_and_is_upgraded_by_the_next_sa
     assert journal_path.read_bytes() == raw, "a save appends to the log"
     journal.close()  # the last to close it writes the file whole: upgraded
     data = json.loads(journal_path.read_bytes())
-    assert data[META_TABLE]["1"]["schema_version"] == 2
+    assert data[META_TABLE]["1"]["schema_version"] == SCHEMA_VERSION
     assert HISTORY_TABLE in data
     assert len(data[HISTORY_TABLE]) == (0 if save == "add" else 1)
     assert backup_path(journal_path).read_bytes() == raw, "the .bak keeps the schema 1 file"
@@ -684,13 +684,14 @@ def test_a_schema_1_journal_opens_without_writing_and_is_upgraded_by_the_next_sa
 
 def test_a_newer_journal_is_refused_and_never_written(journal_path: Path, make_incident, make_fields) -> None:
     raw = json.dumps(
-        {"incidents": {"1": make_incident().record()}, "history": {}, "meta": {"1": {"schema_version": 3}}}
+        {"incidents": {"1": make_incident().record()}, "history": {},
+         "meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}
     ).encode()
     journal_path.write_bytes(raw)
     for _attempt in range(2):
         with pytest.raises(JournalUnreadable) as caught:
             Journal(journal_path).add(make_fields())
-        assert str(journal_path) in str(caught.value) and "schema version 3" in str(caught.value)
+        assert str(journal_path) in str(caught.value) and f"schema version {SCHEMA_VERSION + 1}" in str(caught.value)
     assert journal_path.read_bytes() == raw
     assert listing(journal_path.parent) == ["journal.json"]
 

@@ -47,9 +47,19 @@ def tricky(make_incident) -> list[Incident]:
             date_precision="week",
             event_type="air",
             weapon="Лютый",
-            weapon_count=3,
+            weapons_launched="70+",
+            weapons_intercepted="61+ (over 60)",
+            weapons_hit="0-2",
+            killed_civilians="1",
+            killed_children="0",
+            killed_combatants="? (unclear)",
+            injured_civilians="2-4",
+            injured_women="1",
+            injured_children="1+",
             actor="ВСУ",
             attribution="claimed",
+            attribution_by="SHOT | Telegram \\ канал",
+            group="5b0c8f7e-2d5a-4f53-9a52-0f1d6e3c7a61",
             target="завод",
             target_kind="industrial",
             verification="corroborated",
@@ -61,6 +71,9 @@ def tricky(make_incident) -> list[Incident]:
                     "outlet": "SHOT | Telegram \\ канал",
                     "kind": "telegram",
                     "quote": 'Он сказал: "Есть пострадавшие."\nВторая строка | с чертой и \\ слэшем\\n',
+                    "killed": "1+ (a | bar)",
+                    "injured": "3",
+                    "blames": "ВСУ | \\ them",
                 },
                 {
                     "outlet": "Коммерсантъ",
@@ -255,7 +268,7 @@ def test_csv_numbers_are_written_bare(tricky) -> None:
     assert first["latitude"] == "56.8498" and first["longitude"] == "53.2045"
     assert first["killed_min"] == "1" and first["killed_max"] == "" and first["killed_note"] == ""
     assert (first["injured_min"], first["injured_max"], first["injured_note"]) == ("2", "5", "note")
-    assert first["weapon_count"] == "3" and first["revision"] == "4"
+    assert first["weapons_launched_min"] == "70" and first["revision"] == "4"
     assert west["longitude"] == "-73.9857"  # numbers are not neutralised
     assert west["killed_min"] == west["killed_max"] == "0"
 
@@ -305,7 +318,7 @@ def test_geojson_is_an_rfc7946_feature_collection(tricky) -> None:
     assert properties["region"] == "Удмуртия"
     assert properties["killed_min"] == 1 and properties["killed_max"] is None
     assert properties["injured_min"] == 2 and properties["injured_max"] == 5 and properties["injured_note"] == "note"
-    assert properties["weapon_count"] == 3
+    assert properties["weapons_launched_min"] == 70
     assert properties["summary"] == tricky[0].summary
 
 

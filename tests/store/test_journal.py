@@ -83,7 +83,7 @@ def test_add_is_saved_at_once(journal: Journal, journal_path: Path, make_fields)
 
 def test_schema_version_is_written_with_the_first_incident(journal_path: Path, make_fields) -> None:
     journal = Journal(journal_path)
-    assert journal.schema_version == SCHEMA_VERSION == 2
+    assert journal.schema_version == SCHEMA_VERSION == 3
     assert not journal_path.exists(), "opening a journal must not create the file"
     journal.add(make_fields())
     journal.add(make_fields())

@@ -332,13 +332,13 @@ def test_event_type_knows_its_acled_event_type(make_fields) -> None:
 # -- weapon, attribution, target, verification ------------------------------------------------------
 
 
-def test_weapon_count_is_at_least_one(make_fields) -> None:
-    assert make_fields(weapon_count=1).weapon_count == 1
-    assert make_fields(weapon_count=3).weapon_count == 3
-    assert list(problems(weapon_count=0)) == ["weapon_count"]
-    assert list(problems(weapon_count=-2)) == ["weapon_count"]
-    assert list(problems(weapon_count=True)) == ["weapon_count"]
-    assert list(problems(weapon_count=2.5)) == ["weapon_count"]
+def test_weapons_are_counted_in_the_notation(make_fields) -> None:
+    fields = make_fields(weapons_launched="70+", weapons_intercepted="61+ (over 60)", weapons_hit=0)
+    assert (str(fields.weapons_launched), str(fields.weapons_intercepted), str(fields.weapons_hit)) == (
+        "70+", "61+ (over 60)", "0")
+    assert str(make_fields().weapons_launched) == "?"
+    assert list(problems(weapons_launched="-2")) == ["weapons_launched"]
+    assert list(problems(weapons_launched="three")) == ["weapons_launched"]
 
 
 @pytest.mark.parametrize(
@@ -616,9 +616,9 @@ def test_field_problems_name_every_bad_field() -> None:
 
 def test_invalid_incident_carries_the_problems() -> None:
     with pytest.raises(ValidationError) as caught:
-        IncidentFields.model_validate({**BASE_FIELDS, "region": "", "weapon_count": 0})
+        IncidentFields.model_validate({**BASE_FIELDS, "region": "", "weapons_launched": "three"})
     error = InvalidIncident(field_problems(caught.value))
-    assert {p.field for p in error.problems} == {"region", "weapon_count"}
+    assert {p.field for p in error.problems} == {"region", "weapons_launched"}
     assert "region: cannot be empty" in str(error)
     assert isinstance(error, ValueError)
 

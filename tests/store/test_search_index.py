@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store import IncidentFilter
+from store import IncidentFields, IncidentFilter
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
 from store.text import search_fold
@@ -181,3 +181,14 @@ def test_a_list_prepared_in_steps_is_searched_the_same() -> None:
         pass
     assert IncidentFilter(text="shell").select_rows(backwards, index=index) == []
     assert len(IncidentFilter(text="drone").select_rows(backwards, index=index)) == 31
+
+
+def test_an_incident_added_after_an_empty_journal_was_indexed_is_found(tmp_path) -> None:
+    from store import Journal
+
+    with Journal(tmp_path / "journal.json") as journal:
+        for _ in journal.background_checks():  # the index built, holding nothing
+            pass
+        journal.add(IncidentFields(title="Shelling of a depot", date="2024-07-02", region="Belgorod",
+                                   country="Russia"))
+        assert [row.title for row in journal.query_rows(IncidentFilter(text="depot"))] == ["Shelling of a depot"]

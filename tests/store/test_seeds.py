@@ -38,8 +38,8 @@ def test_izhevsk_factory_strike(seeds) -> None:
     assert izhevsk.casualty_status == "killed"
     # "three 'Lyutiy'-type drones", according to SHOT: a claim, not a confirmation
     assert izhevsk.weapon == "Lyutiy-type drone"
-    assert izhevsk.weapon_count == 3
-    assert izhevsk.attribution == "claimed"
+    assert str(izhevsk.weapons_launched) == "3 (SHOT's claim)"
+    assert izhevsk.attribution == "claimed" and izhevsk.attribution_by == "SHOT (Telegram)"
     assert "Ukrain" in (izhevsk.actor or "")
     assert izhevsk.target_kind == "industrial"
     assert "factory" in (izhevsk.target or "")

@@ -13,7 +13,7 @@ from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from store import Journal
-from store.seeds import seed_incidents
+from store.seeds import seed_groups, seed_incidents
 from tui.screens.edit import EditScreen
 from tui.screens.list import ListScreen
 from tui.widgets.incident_list import IncidentList
@@ -24,6 +24,7 @@ RECORDED = dt.datetime(2024, 7, 2, 9, 30, tzinfo=dt.UTC)
 
 def seeded(path: Path) -> Journal:
     journal = Journal(path)
+    journal.import_groups(seed_groups())
     journal.import_incidents(
         incident.model_copy(update={"created_at": RECORDED, "updated_at": RECORDED})
         for incident in seed_incidents()

@@ -293,7 +293,7 @@ async def test_enter_opens_the_selected_incident_with_every_field(journal):
         every_field = (
             "Drone strike sets a factory on fire in Izhevsk", "Place:         Izhevsk", "Region:        Udmurtia",
             "Country:       Russia", "Latitude:      56.8498", "Longitude:     53.2045", "Air/drone strike",
-            "Weapon:        Lyutiy-type drone", "Weapon count:  3", "claimed",
+            "Weapon:        Lyutiy-type drone", "3 (SHOT's claim)", "claimed",
             "1+", "? (several)", "killed", "corroborated",
             "[official] Alexander Brechalov, head of Udmurtia (Telegram)", "[telegram] SHOT (Telegram)",
             "There are casualties.", IZHEVSK, "Revision:", "created 2024-07-02 09:30 UTC",
@@ -392,10 +392,14 @@ async def test_tab_reaches_every_field_in_order(journal):
             await wait_until(pilot, lambda before=before: app.focused is not None and app.focused is not before,
                              what=f"the cursor gone on from {before!r}")
         # What, When, Where, Who, Casualties, Sources (none yet: nothing to stop at), Notes.
-        wanted = ["f-title", "f-event_type", "f-weapon", "f-weapon_count", "f-target", "f-target_kind",
+        wanted = ["f-title", "f-event_type", "f-weapon", "f-weapons_launched", "f-weapons_intercepted",
+                  "f-weapons_hit", "f-target", "f-target_kind",
                   "f-date", "f-date_precision", "f-date_end",
                   "f-place", "f-region", "f-country", "f-latitude", "f-longitude", "f-geo_precision",
-                  "f-actor", "f-attribution", "f-killed", "f-injured", "f-summary", "f-tags", "f-verification"]
+                  "f-actor", "f-attribution", "f-attribution_by", "f-killed", "f-injured",
+                  *(f"f-{harm}_{who}" for harm in ("killed", "injured")
+                    for who in ("civilians", "children", "women", "combatants")),
+                  "f-summary", "f-tags", "f-verification"]
         assert [field for field in seen if field in wanted][: len(wanted)] == wanted
 
 
@@ -477,10 +481,16 @@ async def test_sources_can_be_added_and_removed_from_the_keyboard(journal):
                          what="the source removed")
         assert app.focused is not None and editor.row_of(app.focused) is editor.rows[1]  # the focus is kept
         editor.rows[1].query_one(".s-url").value = ""
+        await pilot.press("ctrl+s")  # SHOT claims the attribution: without it as a source, refused
+        await wait_until(pilot, lambda: "not a source" in str(app.screen.query_one("#e-attribution_by").render()),
+                         what="the claimant refused beside its field")
+        app.screen.query_one("#f-attribution_by").load("")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="saved")
-    outlets = [source.outlet for source in Journal(journal.path).get(IZHEVSK).sources]
-    assert outlets == ["Alexander Brechalov, head of Udmurtia (Telegram)", "Governor (Telegram)"]
+    saved = Journal(journal.path).get(IZHEVSK)
+    assert [source.outlet for source in saved.sources] == [
+        "Alexander Brechalov, head of Udmurtia (Telegram)", "Governor (Telegram)"]
+    assert saved.attribution_by is None
 
 
 async def test_escape_asks_before_discarding_changes(journal):

@@ -191,7 +191,8 @@ async def test_untouched_fields_do_not_count_as_changes(journal):
 async def test_multi_line_quotes_survive_an_edit_of_their_source(journal):
     journal.update(
         journal.get(IZHEVSK).with_changes(
-            sources=[{"outlet": "SHOT (Telegram)", "kind": "telegram", "quote": "first line\nsecond line"}]
+            sources=[{"outlet": "SHOT (Telegram)", "kind": "telegram", "quote": "first line\nsecond line"}],
+            attribution_by=None,  # (renaming the source below would leave no source to claim it)
         )
     )
     app = JournalApp(journal)

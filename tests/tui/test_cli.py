@@ -51,7 +51,9 @@ def test_seed_then_list_shows_the_article_incidents_structured(ij):
     assert izhevsk["killed"] == {"min": 1, "max": None, "note": None}
     assert izhevsk["injured"] == {"min": None, "max": None, "note": "several"}
     assert izhevsk["casualty_status"] == "killed"
-    assert (izhevsk["weapon"], izhevsk["weapon_count"]) == ("Lyutiy-type drone", 3)
+    assert izhevsk["weapon"] == "Lyutiy-type drone"
+    assert izhevsk["weapons_launched"] == {"min": 3, "max": 3, "note": "SHOT's claim"}
+    assert izhevsk["attribution_by"] == "SHOT (Telegram)"
     assert izhevsk["attribution"] == "claimed"
     assert [s["kind"] for s in izhevsk["sources"]] == ["official", "telegram"]
     assert incidents["Belgorod"]["injured"] == {"min": 2, "max": 2, "note": None}
@@ -138,7 +140,7 @@ def test_add_with_every_option_then_show(ij):
         "add", "--title", "  Drone hits a car [/] ", "--date", "2024-07-05", "--date-end", "2024-07-06",
         "--precision", "day", "--region", "Belgorod", "--country", "Russia", "--place", "Shebekino",
         "--lat", "50.41", "--lon", "36.89", "--geo-precision", "near", "--type", "air",
-        "--weapon", "FPV drone", "--weapon-count", "2", "--actor", "Armed Forces of Ukraine",
+        "--weapon", "FPV drone", "--launched", "2", "--hit", "1", "--actor", "Armed Forces of Ukraine",
         "--attribution", "suspected", "--target", "car", "--target-kind", "vehicle",
         "--killed", "0", "--injured", "2-3 (two or three)", "--verification", "single-source",
         "--summary", "Line one\nLine two", "--source", "Governor (Telegram)|https://t.me/gov/1",
@@ -153,6 +155,8 @@ def test_add_with_every_option_then_show(ij):
     assert item["killed"] == {"min": 0, "max": 0, "note": None}
     assert item["injured"] == {"min": 2, "max": 3, "note": "two or three"}
     assert item["casualty_status"] == "injured"
+    assert (item["weapons_launched"], item["weapons_hit"]) == ({"min": 2, "max": 2, "note": None},
+                                                               {"min": 1, "max": 1, "note": None})
     assert item["sources"][0]["kind"] == "telegram"  # a t.me link is a Telegram source
     assert item["sources"][1]["kind"] == "media"
     assert item["tags"] == ["car", "border"]
@@ -176,8 +180,9 @@ def test_add_with_every_option_then_show(ij):
         (["--date-end", "2024-07-01"], "--date-end"),
         (["--type", "bombing"], "--type"),
         (["--type", "s"], "--type"),
-        (["--weapon-count", "0"], "--weapon-count"),
-        (["--weapon-count", "three"], "--weapon-count"),
+        (["--launched", "-1"], "--launched"),
+        (["--launched", "three"], "--launched"),
+        (["--launched", "2", "--hit", "3"], "--hit"),
         (["--lat", "50"], "--lon"),
         (["--lat", "95", "--lon", "30"], "--lat"),
         (["--source", "SHOT|ftp://example.org"], "--source #1 url"),

@@ -82,7 +82,7 @@ TRICKY: list[dict[str, Any]] = [
         "country": "Russia",
         "region": "Kursk",
         "weapon": "+7",
-        "weapon_count": 2,
+        "weapons_launched": "2",
         "actor": "-5",
         "target": "'=already quoted",
     },
@@ -262,7 +262,7 @@ def test_csv_export_has_every_field_and_neutralises_formulas_but_not_numbers(ij,
     assert signs["weapon"] == "'+7"
     assert signs["actor"] == "'-5"
     assert signs["summary"] == "'\tindented"
-    assert signs["weapon_count"] == "2"
+    assert (signs["weapons_launched_min"], signs["weapons_launched_max"]) == ("2", "2")
     assert (signs["latitude"], signs["longitude"]) == ("", "")
     # numbers are numbers, even negative ones; a leading ' before plain text is left alone
     assert (west["latitude"], west["longitude"]) == ("40.4", "-3.7")
@@ -310,7 +310,7 @@ def test_geojson_export_is_an_rfc7946_feature_collection(ij, tmp_path, tricky):
     assert features[WEST]["geometry"] == {"type": "Point", "coordinates": [-3.7, 40.4]}
     assert features[SIGNS]["geometry"] is None  # no coordinates: null geometry
     assert features[FORMULA]["properties"]["title"] == "=SUM(A1)"  # JSON needs no neutralising
-    assert features[IZHEVSK]["properties"]["weapon_count"] == 3
+    assert features[IZHEVSK]["properties"]["weapons_launched_min"] == 3
 
 
 def test_excel_adds_a_bom_only_when_asked(ij, tmp_path, tricky):

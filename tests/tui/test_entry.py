@@ -33,7 +33,9 @@ KYIV_INDEPENDENT = [
     ("Title", "Shahed strike on Odesa port"),
     ("Event type", "air"),
     ("Weapon", "Shahed drone"),
-    ("Weapon count", "2"),
+    ("Launched", "2"),
+    ("Intercepted", ""),
+    ("Hit", "2"),
     ("Target", "port"),
     ("Target kind", "inf"),
     ("Date", "2025-03-12"),
@@ -47,8 +49,17 @@ KYIV_INDEPENDENT = [
     ("Geo precision", "n"),
     ("Actor", "Russian Armed Forces"),
     ("Attribution", "cla"),
+    ("Claimed by", ""),
     ("Killed", "2+"),
     ("Injured", "7 (including a child)"),
+    ("Killed civilians", "2+"),
+    ("Killed children", ""),
+    ("Killed women", ""),
+    ("Killed combatants", "0"),
+    ("Injured civilians", "7"),
+    ("Injured children", "1"),
+    ("Injured women", ""),
+    ("Injured combatants", ""),
 ]
 
 
@@ -166,13 +177,17 @@ async def test_a_whole_incident_typed_field_by_field_at_20_ms_a_key_is_saved_exa
                          timeout=60)  # a guard only: a busy machine takes a while for 150 keys
     saved = saved_titled(journal, "Shahed strike on Odesa port")
     assert saved is not None
-    assert (saved.event_type, saved.weapon, saved.weapon_count) == ("Air/drone strike", "Shahed drone", 2)
+    assert (saved.event_type, saved.weapon) == ("Air/drone strike", "Shahed drone")
+    assert (str(saved.weapons_launched), str(saved.weapons_intercepted), str(saved.weapons_hit)) == ("2", "?", "2")
     assert (saved.target, saved.target_kind) == ("port", "infrastructure")
     assert (str(saved.date), saved.date_precision, saved.date_end) == ("2025-03-12", "day", None)
     assert (saved.place, saved.region, saved.country) == ("Odesa", "Odesa Oblast", "Ukraine")
     assert (saved.latitude, saved.longitude, saved.geo_precision) == (46.48, 30.72, "near")
     assert (saved.actor, saved.attribution) == ("Russian Armed Forces", "claimed")
     assert (str(saved.killed), str(saved.injured)) == ("2+", "7 (including a child)")
+    harm = [str(getattr(saved, f"{harm}_{who}")) for harm in ("killed", "injured")
+            for who in ("civilians", "children", "women", "combatants")]
+    assert harm == ["2+", "?", "?", "0", "7", "1", "?", "?"]
 
 
 async def test_keys_sent_as_one_burst_with_tabs_land_in_their_fields(journal):
@@ -189,6 +204,8 @@ async def test_keys_sent_as_one_burst_with_tabs_land_in_their_fields(journal):
         assert values["weapon"] == "Shahed drone"
         assert values["actor"] == "Russian Armed Forces"
         assert values["killed"] == "2+"
+        assert (values["weapons_launched"], values["weapons_hit"]) == ("2", "2")
+        assert (values["killed_combatants"], values["injured_children"]) == ("0", "1")
         assert values["region"] == "Odesa Oblast"
         assert values["event_type"] == "Air/drone strike"  # resolved as the focus left it
 
@@ -371,7 +388,7 @@ async def test_shift_n_starts_a_new_incident_from_the_selected_one(journal):
                  "geo_precision", "event_type", "weapon", "actor", "attribution", "sources"):
         assert getattr(saved, name) == getattr(template, name), name
     assert str(saved.killed) == "?" and str(saved.injured) == "?"
-    assert saved.target is None and saved.summary == "" and saved.weapon_count is None
+    assert saved.target is None and saved.summary == "" and str(saved.weapons_launched) == "?"
 
 
 async def test_shift_n_in_the_detail_too(journal):
@@ -458,14 +475,14 @@ async def test_messages_beside_fields_are_ours(journal):
         await wait_until(pilot, lambda: form_ready(app))
         field(app, "title").load("x" * 600)
         field(app, "latitude").load("95")
-        field(app, "weapon_count").load("0")
+        field(app, "weapons_hit").load("-1")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen.query_one("#e-title").has_class("-shown"))
         messages = {name: str(app.screen.query_one(f"#e-{name}").render())
-                    for name in ("title", "latitude", "weapon_count")}
+                    for name in ("title", "latitude", "weapons_hit")}
     assert "200" in messages["title"] and "600" in messages["title"]
     assert "90" in messages["latitude"] and "95" in messages["latitude"]
-    assert "1" in messages["weapon_count"]
+    assert "negative" in messages["weapons_hit"]
     for message in messages.values():
         for library_words in ("Input should", "Value should", "after validation"):
             assert library_words not in message

@@ -225,7 +225,9 @@ def as_utc(text: str) -> dt.datetime:
 
 
 EXACT_FIELDS = {"date_precision", "geo_precision", "attribution", "target_kind", "verification"}
-NUMBER_FIELDS = {"latitude", "longitude", "weapon_count", "revision"}
+NUMBER_FIELDS = {"latitude", "longitude", "revision"}
+#: Counts a record leaves out while unknown.
+PART_COUNTS = {"weapons_launched", "weapons_intercepted", "weapons_hit"}
 
 
 def check_field(key: str, given: Any, stored: dict[str, Any]) -> None:
@@ -247,6 +249,8 @@ def check_field(key: str, given: Any, stored: dict[str, Any]) -> None:
         check_event_type(given, value)
     elif key in ("killed", "injured"):
         assert value == expected_count_json(given), where
+    elif key in PART_COUNTS:
+        assert stored.get(key, UNKNOWN) == expected_count_json(given), where
     elif key == "sources":
         assert isinstance(given, list) and len(value) == len(given), where
         for one_given, one_stored in zip(given, value, strict=False):
@@ -372,7 +376,7 @@ VALID: dict[str, st.SearchStrategy[str]] = {
     "--killed": count_notations(),
     "--injured": count_notations(),
     "--type": st.sampled_from([*taxonomy.SUB_EVENT_TYPES, "air", "SHELLING", "disrupted", "  grenade "]),
-    "--weapon-count": st.integers(1, 100_000).map(str),
+    "--launched": count_notations(),
     "--lat": st.floats(-90, 90).map(repr),
     "--lon": st.floats(-180, 180).map(repr),
     "--source": sources,
@@ -386,7 +390,7 @@ EXTRA_HOSTILE: dict[str, list[str]] = {
         "three", "½", "3.0", "+3", "1++", "--", "? ?", "(", "2 (\ud800)",
     ],
     "--lat": ["1e9", "-1e9", "nan", "inf", "-inf", "90.0000001", "-90.5", "1e-400", "0x1p3", "٣", "1_0", "", "1,5"],
-    "--weapon-count": ["0", "-1", "100001", str(10**30), "1.5", "٣", "1_000", "", " 7 "],
+    "--launched": ["-1", "5-2", "10000001", str(10**30), "1.5", "٣", "1_000", "three", "1e3"],
     "--type": ["", " ", "a", "s", "o", "bombing", "AIR/DRONE STRIKE", "Other", "air\x00"],
     "--source": [
         "a|b|c|d", "|https://t.me/x", "x|ftp://x.org", "x|https://", "x|http://[", "x|https://exa mple.org",
@@ -462,7 +466,7 @@ def add_commands(draw: st.DrawFn) -> Command:
 def check_cli_value(option: str, values: list[str], stored: dict[str, Any]) -> None:
     """An accepted option's value is stored intact (stripped where the model strips)."""
     value = values[-1]
-    field = {"--lat": "latitude", "--lon": "longitude", "--type": "event_type", "--weapon-count": "weapon_count",
+    field = {"--lat": "latitude", "--lon": "longitude", "--type": "event_type", "--launched": "weapons_launched",
              "--source": "sources", "--tag": "tags"}.get(option, option[2:])
     where = f"{option} {short(values)} stored as {short(stored.get(field))}"
     if option in ("--title", "--region", "--country", "--date"):
@@ -471,10 +475,10 @@ def check_cli_value(option: str, values: list[str], stored: dict[str, Any]) -> N
         assert stored[field] == (value.strip() or None), where
     elif option in ("--killed", "--injured"):
         assert stored[field] == expected_count(value), where
+    elif option == "--launched":
+        assert stored.get(field, UNKNOWN) == expected_count(value), where
     elif option == "--type":
         check_event_type(value, stored[field])
-    elif option == "--weapon-count":
-        assert stored[field] == int(value), where
     elif option in ("--lat", "--lon"):
         assert stored[field] == float(value) and math.isfinite(stored[field]), where
     elif option == "--tag":
@@ -521,7 +525,7 @@ def test_a_nul_byte_in_any_text_option_is_refused_naming_it(seeded: Seeded):
     """A shell cannot pass NUL in argv, but a script calling main() can."""
     base = {"--title": "x", "--date": "2024-07-01", "--region": "Kursk", "--country": "Russia"}
     for option in ["--title", "--region", "--country", "--place", "--date", "--killed", "--type", "--tag",
-                   "--source", "--lat", "--weapon-count"]:
+                   "--source", "--lat", "--launched"]:
         values = {**base, option: "a\x00b"}
         with fresh_journal(seeded) as journal:
             before, files = journal.read_bytes(), {p.name for p in journal.parent.iterdir()}
@@ -552,7 +556,7 @@ def seed_like_row(incident_id: str) -> dict[str, Any]:
         "geo_precision": "near",
         "event_type": "Air/drone strike",
         "weapon": "Lyutiy-type drone",
-        "weapon_count": 3,
+        "weapons_launched": {"min": 3, "max": 3, "note": None},
         "actor": "Armed Forces of Ukraine",
         "attribution": "claimed",
         "target": "factory",
@@ -586,7 +590,7 @@ SPECIFIC: dict[str, list[Any]] = {
     "sources.0.published": [*DATES, 0, 86_400],
     "latitude": [90, -90, 90.0000001, -90.5, 1e9, -1e9, True, "50", 2**64, 5e-324, -0.0],
     "longitude": [180, -180, 180.5, 1e9, True, "30", 2**64, None],
-    "weapon_count": [0, 1, 100_000, 100_001, -1, 1.0, 2.5, True, "3", 2**64 - 1],
+    "weapons_launched": [0, 1, 100_000, -1, 1.0, 2.5, True, "3", "2-5 (x)", "three", 2**64 - 1, None],
     "killed": [
         *EXTRA_HOSTILE["--killed"], 3, 0, -1, MAX_COUNT, MAX_COUNT + 1, "1+", "2-5 (two to five)", "? (several)"
     ],
@@ -838,7 +842,7 @@ SEED_IDS = [
     "32047f98-ec01-4a69-a671-58ddae647c0d",
     "6452587f-76cc-4f94-bd58-d2ac3372af27",
 ]
-FIELD_OF = {"--lat": "latitude", "--lon": "longitude", "--type": "event_type", "--weapon-count": "weapon_count",
+FIELD_OF = {"--lat": "latitude", "--lon": "longitude", "--type": "event_type", "--launched": "weapons_launched",
             "--source": "sources", "--tag": "tags"}
 
 
@@ -880,8 +884,10 @@ def test_edit_changes_only_the_given_field_or_refuses_leaving_the_file_as_it_was
             return
         if result.code != 0:
             names = edit.command.blamable() | ({"--date-end"} if "--date" in edit.command.values else set())
-            assert_refused(result, journal, before, files, names)
-            assert edit.command.hostile or "--date-end" in result.err, f"valid edit refused: {result.err}"
+            # New sources without the one that claims the attribution (Izhevsk's SHOT): refused too.
+            dangling = "--source" in edit.command.values and "--claimed-by" in result.err
+            assert_refused(result, journal, before, files, names | ({"--claimed-by"} if dangling else set()))
+            assert edit.command.hostile or "--date-end" in result.err or dangling, f"valid edit refused: {result.err}"
             return
         after = listing(journal)
     [incident_id] = matches

@@ -35,7 +35,7 @@ from .conftest import header, list_shown, move_to, notifications, screen_text, s
 
 IZHEVSK = "78b9375e-f810-45cb-89db-0333a9e5afb0"
 CRIMEA = "32047f98-ec01-4a69-a671-58ddae647c0d"
-SIZE = (130, 40)
+SIZE = (140, 40)
 
 TITLE_SET = "\x1b]0;owned\x07"
 CLEAR = "\x1b[2J"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -9,6 +12,8 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from store import Incident, JournalError
+from store.models import Group
+from store.rows import IncidentRow
 from store.text import printable
 from tui.plain import DETAIL_HEADINGS, DETAIL_LABELS, detail
 from tui.screens.base import JournalScreen
@@ -16,10 +21,10 @@ from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 
 
-def detail_content(incident: Incident) -> Content:
+def detail_content(incident: Incident, group: Group | None = None, members: Sequence[IncidentRow] = ()) -> Content:
     """The incident's fields: the title, group headings and labels in bold; user text literal
     (and escaped: ``detail`` writes every line through ``printable``)."""
-    lines = detail(incident)
+    lines = detail(incident, group, members)
     content = Content("\n".join(lines))
     offset = 0
     for number, line in enumerate(lines):
@@ -40,6 +45,7 @@ class DetailScreen(JournalScreen[str | None]):
         Binding("d", "delete", "Delete"),
         Binding("left_square_bracket", "step(-1)", "Previous"),
         Binding("right_square_bracket", "step(1)", "Next"),
+        Binding("g", "within_group", "Group: g then [ ]"),
         Binding("h", "history", "History"),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "help", "Help"),
@@ -49,6 +55,8 @@ class DetailScreen(JournalScreen[str | None]):
         super().__init__()
         self.ids = ids
         self.current = current
+        #: ``g`` was pressed: the next ``[`` or ``]`` moves within the incident's group of claims.
+        self.within_group = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-position")
@@ -84,11 +92,41 @@ class DetailScreen(JournalScreen[str | None]):
         self.query_one("#detail-position", Static).update(
             Content(f"Incident {printable(incident.id[:8])}  ·  {where}  ·  [ previous   ] next   Esc back")
         )
-        self.query_one("#detail-body", Static).update(detail_content(incident))
+        group, members = self.journal.group_of(incident)
+        self.query_one("#detail-body", Static).update(detail_content(incident, group, members))
         if scroll_home:
             self.query_one("#detail-scroll").scroll_home(animate=False)
 
+    def action_within_group(self) -> None:
+        incident = self.incident
+        if incident is None or incident.group is None:
+            self.notify("This incident is in no group of claims.", timeout=2)
+            return
+        self.within_group = True
+        self.notify("[ or ] now moves within the group.", timeout=2, markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key not in ("g", "left_square_bracket", "right_square_bracket"):
+            self.within_group = False  # g was not followed by [ or ]
+
+    def _step_within_group(self, step: int) -> None:
+        self.within_group = False
+        incident = self.incident
+        if incident is None or incident.group is None:
+            return
+        ids = [row.id for row in self.journal.group_members(incident.group)]
+        position = ids.index(self.current) + step if self.current in ids else 0
+        if 0 <= position < len(ids):
+            self.current = ids[position]
+            self.show_current()
+        else:
+            self.notify("That is the last of the group." if step > 0 else "That is the first of the group.",
+                        timeout=2)
+
     def action_step(self, step: int) -> None:
+        if self.within_group:
+            self._step_within_group(step)
+            return
         if self.current not in self.ids:
             return
         position = self.ids.index(self.current) + step

@@ -13,6 +13,7 @@ saves and starts the next incident at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 
 from store import BadRecord, Incident, IncidentFields, JournalError
+from store.counts import Count
 from store.errors import FieldProblem, field_problems
 from store.fields import (
     BY_NAME,
@@ -43,8 +45,9 @@ from store.fields import (
     in_group,
     record_text,
     resolve_choice,
+    source_part_text,
 )
-from store.models import utc_now
+from store.models import range_across, utc_now
 from store.text import printable
 from tui.screens.base import JournalScreen
 from tui.screens.confirm import ConfirmScreen
@@ -96,7 +99,7 @@ def raw_form_values(record: Mapping[str, Any]) -> dict[str, Any]:
         if spec.kind == "sources":
             sources = record.get("sources")
             values["sources"] = [
-                {key: "" if source.get(key) is None else str(source.get(key)) for key in SOURCE_FIELDS}
+                {key: source_part_text(key, source.get(key)) for key in SOURCE_FIELDS}
                 for source in (sources if isinstance(sources, list) else [])
                 if isinstance(source, dict)
             ]
@@ -188,6 +191,7 @@ class EditScreen(JournalScreen[Incident | None]):
         Binding("ctrl+up", "group(-1)", "Group back", id="previous_group"),
         Binding("ctrl+o", "add_source", "Add source", id="add_source"),
         Binding("ctrl+r", "remove_source", "Remove source", id="remove_source"),
+        Binding("ctrl+f", "figures_from_sources", "Figures from sources", id="from_sources"),
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 
@@ -550,6 +554,25 @@ class EditScreen(JournalScreen[Incident | None]):
     async def action_add_source(self) -> None:
         outlet = await self.query_one(SourcesEditor).add_row()
         self.set_focus(outlet)
+
+    def action_figures_from_sources(self) -> None:
+        """Killed and injured set to the range the sources' own figures span (as typed)."""
+        sources = self.query_one(SourcesEditor).values()
+        said = []
+        for name in ("killed", "injured"):
+            counts = []
+            for source in sources:
+                with contextlib.suppress(ValueError):
+                    if source.get(name, "").strip():
+                        counts.append(Count.parse(source[name]))
+            spanned = range_across(counts)
+            if spanned is not None:
+                self.query_one(f"#{_widget_id(name)}", FieldInput).load(str(spanned))
+                said.append(f"{name} {spanned}")
+        if said:
+            self.notify(f"From the sources: {', '.join(said)}.", timeout=3, markup=False)
+        else:
+            self.notify("No source gives a killed or injured figure yet (below each source's quote).", timeout=3)
 
     def action_remove_source(self) -> None:
         editor = self.query_one(SourcesEditor)

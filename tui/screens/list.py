@@ -38,6 +38,7 @@ CASUALTY_CHOICES = (
     ("No casualties", "none"),
     ("Unknown", "unknown"),
 )
+CIVILIAN_CHOICES = (("Anyone harmed", ALL), ("Civilian harm", "civilians"))
 SORTS = ("date", "region", "killed")
 #: The records are checked in slices of this many seconds, with this pause between two, so no
 #: key waits for more than one slice.
@@ -59,6 +60,8 @@ class ListScreen(JournalScreen[None]):
         Binding("slash", "search", "Search", id="search"),
         Binding("r", "pick_region", "Region", id="region"),
         Binding("c", "pick_casualties", "Casualties", id="casualties"),
+        Binding("v", "pick_civilians", "Civilians", id="civilians"),
+        Binding("w", "within_group", "Group", id="group"),
         Binding("x", "clear_filters", "Clear filters", id="clear"),
         Binding("n", "new", "New", id="new"),
         Binding("N", "new_from", "New from this", id="new_from"),
@@ -89,6 +92,7 @@ class ListScreen(JournalScreen[None]):
         with Horizontal(id="filter-bar"):
             yield Select([("All regions", ALL)], allow_blank=False, value=ALL, id="region-filter")
             yield Select(CASUALTY_CHOICES, allow_blank=False, value=ALL, id="casualty-filter")
+            yield Select(CIVILIAN_CHOICES, allow_blank=False, value=ALL, id="civilian-filter")
             yield PastedEscapedInput(placeholder="/ search title, place, region, summary, sources, tags", id="search")
         yield Static(id="empty-message")
         yield IncidentList(id="incidents")
@@ -184,9 +188,15 @@ class ListScreen(JournalScreen[None]):
         self.incident_list.show(rows, keep_id=keep_id)
         total = len(journal)
         fixing = f"  ·  {len(bad)} need fixing" if bad else ""
+        in_group = ""
+        if self.incident_filter.group is not None:
+            try:
+                in_group = f"  ·  group: {printable(journal.group(self.incident_filter.group).title)} (w: all)"
+            except JournalError:
+                in_group = f"  ·  group {self.incident_filter.group[:8]} (w: all)"
         self.query_one("#title-bar", Static).update(
             Content(
-                f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}"
+                f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}{in_group}"
                 f"  ·  {printable(short_path(journal.path))}"
             )
         )
@@ -228,6 +238,8 @@ class ListScreen(JournalScreen[None]):
             "region": self.incident_filter.region,
             "casualties": self.incident_filter.casualties,
             "text": self.incident_filter.text,
+            "civilians": self.incident_filter.civilians,
+            "group": self.incident_filter.group,
         }
         fields.update(changes)
         self.incident_filter = IncidentFilter(**fields)
@@ -241,6 +253,11 @@ class ListScreen(JournalScreen[None]):
     @on(Select.Changed, "#casualty-filter")
     def _casualties_chosen(self, event: Select.Changed) -> None:
         self.set_filter(casualties=frozenset({event.value}) if event.value else frozenset())
+        self.incident_list.focus()
+
+    @on(Select.Changed, "#civilian-filter")
+    def _civilians_chosen(self, event: Select.Changed) -> None:
+        self.set_filter(civilians=event.value == "civilians")
         self.incident_list.focus()
 
     @on(Input.Changed, "#search")
@@ -312,6 +329,21 @@ class ListScreen(JournalScreen[None]):
     def action_pick_casualties(self) -> None:
         self._open_picker(self.query_one("#casualty-filter", Select))
 
+    def action_pick_civilians(self) -> None:
+        self._open_picker(self.query_one("#civilian-filter", Select))
+
+    def action_within_group(self) -> None:
+        """Show only the incidents of the highlighted incident's group of claims; again: all."""
+        if self.incident_filter.group is not None:
+            self.set_filter(group=None)
+            return
+        row = self.incident_list.highlighted
+        group = row.raw.get("group") if isinstance(row, IncidentRow) else None
+        if not isinstance(group, str):
+            self.notify("This incident is in no group of claims.", timeout=2)
+            return
+        self.set_filter(group=group)
+
     def _open_picker(self, picker: Select) -> None:
         picker.can_focus = True
         self.set_focus(picker)
@@ -321,6 +353,7 @@ class ListScreen(JournalScreen[None]):
         self.query_one("#search", Input).value = ""
         with self.prevent(Select.Changed, Input.Changed):
             self.query_one("#casualty-filter", Select).value = ALL
+            self.query_one("#civilian-filter", Select).value = ALL
         self.incident_filter = IncidentFilter()
         self.reload()
         self.incident_list.focus()

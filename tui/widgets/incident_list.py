@@ -20,6 +20,7 @@ from textual.strip import Strip
 
 from store import BadRecord
 from store.history import display_value
+from store.models import civilian_harm_of
 from store.rows import IncidentRow
 from tui.plain import fit, one_line
 
@@ -31,6 +32,7 @@ COLUMNS: tuple[tuple[str, int, int], ...] = (
     ("Event type", 17, 6),
     ("Killed", 7, 4),
     ("Injured", 12, 5),
+    ("Civ", 3, 3),  # "civ": a civilian, child or woman killed or injured
     ("Verification", 13, 6),
 )
 GAP = 1
@@ -67,7 +69,7 @@ def row_cells(row: Row) -> list[str]:
         return [
             _text(raw.get("date")), _text(raw.get("place")), _text(raw.get("region")),
             _text(raw.get("event_type")), display_value("killed", raw.get("killed")),
-            display_value("injured", raw.get("injured")), "INVALID",
+            display_value("injured", raw.get("injured")), "civ" if civilian_harm_of(raw) else "", "INVALID",
             f"⚠ {_text(raw.get('title')) or '(no title)'}  — fix: {fields}",
         ]
     return [
@@ -77,6 +79,7 @@ def row_cells(row: Row) -> list[str]:
         row.event_type or "",
         row.killed,
         row.injured,
+        "civ" if civilian_harm_of(row.raw) else "",
         row.verification,
         row.title,
     ]

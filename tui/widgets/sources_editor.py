@@ -23,11 +23,16 @@ __all__ = ["SOURCE_FIELDS", "SourceRow", "SourcesEditor", "blank_source", "form_
 
 
 def blank_source() -> dict[str, str]:
-    return {"outlet": "", "url": "", "kind": "", "published": "", "quote": ""}
+    return dict.fromkeys(SOURCE_FIELDS, "")
+
+
+#: The one-line parts of a source, each a ``FieldInput`` with the class ``s-NAME``.
+LINE_PARTS = ("outlet", "kind", "published", "url", "killed", "injured", "blames")
 
 
 class SourceRow(Vertical):
-    """One source: outlet, kind, published date, URL and quote, with its own error line."""
+    """One source: outlet, kind, published date, URL, quote, and what it claimed (its own killed
+    and injured figures, whom it blames), with its own error line."""
 
     def __init__(self, values: dict[str, str], outlets: ValuesSuggester | None) -> None:
         super().__init__(classes="source-row")
@@ -45,11 +50,15 @@ class SourceRow(Vertical):
         quote = FieldTextArea(self.initial["quote"], classes="s-quote")
         quote.border_title = "quote"
         yield quote
+        with Horizontal(classes="source-line"):
+            yield FieldInput(self.initial["killed"], placeholder="killed, it says: 3, 1+", classes="s-killed")
+            yield FieldInput(self.initial["injured"], placeholder="injured, it says", classes="s-injured")
+            yield FieldInput(self.initial["blames"], placeholder="whom it blames", classes="s-blames")
         yield Static(classes="field-error")
 
     def load(self, values: dict[str, str]) -> None:
         self.initial = values
-        for name in ("outlet", "kind", "published", "url"):
+        for name in LINE_PARTS:
             self.query_one(f".s-{name}", FieldInput).load(values[name])
         self.query_one(".s-quote", FieldTextArea).load(values["quote"])
         self.show_error("")
@@ -57,13 +66,9 @@ class SourceRow(Vertical):
     def values(self) -> dict[str, str]:
         kind = self.query_one(".s-kind", ChoiceInput)
         kind.resolve()
-        return {
-            "outlet": self.query_one(".s-outlet", FieldInput).held,
-            "url": self.query_one(".s-url", FieldInput).held,
-            "kind": kind.held,
-            "published": self.query_one(".s-published", FieldInput).held,
-            "quote": self.query_one(".s-quote", FieldTextArea).held,
-        }
+        values = {name: self.query_one(f".s-{name}", FieldInput).held for name in LINE_PARTS}
+        values["quote"] = self.query_one(".s-quote", FieldTextArea).held
+        return values
 
     def describe(self) -> str:
         values = self.values()
@@ -160,6 +165,9 @@ def form_sources(sources: list[Any]) -> list[dict[str, str]]:
             "kind": source.kind,
             "published": source.published.isoformat() if source.published else "",
             "quote": source.quote or "",
+            "killed": "" if source.killed is None else str(source.killed),
+            "injured": "" if source.injured is None else str(source.injured),
+            "blames": source.blames or "",
         }
         for source in sources
     ]
