@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import taxonomy
-from store.models import CASUALTY_STATUSES, civilian_harm_of
+from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
 from store.text import search_fold
@@ -87,7 +87,7 @@ class IncidentFilter:
         if self.event_type is not None:
             rows = [row for row in rows if row.event_type == self.event_type]
         if self.civilians:
-            rows = [row for row in rows if civilian_harm_of(row.raw)]
+            rows = [row for row in rows if row.civilian_harm]
         if self.group is not None:
             group = self.group
             rows = [row for row in rows if row.raw.get("group") == group]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from store.history import display_value
-from store.models import as_precise, casualty_status_of, date_label_of
+from store.models import as_precise, casualty_status_of, civilian_harm_of, date_label_of
 from store.text import search_fold
 
 __all__ = ["IncidentRow", "as_precise"]  # as_precise: the overview cuts dates with it too
@@ -41,7 +41,7 @@ def _maximum(count: Any) -> int | None:
 class IncidentRow:
     """One stored incident as the list shows it."""
 
-    __slots__ = ("id", "raw", "_haystack", "_status", "_region_key")
+    __slots__ = ("id", "raw", "_haystack", "_status", "_region_key", "_civilian_harm")
 
     def __init__(self, incident_id: str, raw: Mapping[str, Any]) -> None:
         self.id = incident_id
@@ -49,6 +49,7 @@ class IncidentRow:
         self._haystack: str | None = None
         self._status: str | None = None
         self._region_key: str | None = None
+        self._civilian_harm: bool | None = None
 
     @property
     def title(self) -> str:
@@ -111,9 +112,16 @@ class IncidentRow:
             self._region_key = search_fold(self.region)
         return self._region_key
 
+    @property
+    def civilian_harm(self) -> bool:
+        """Whether a civilian, child or woman is reported killed or injured (kept once worked out)."""
+        if self._civilian_harm is None:
+            self._civilian_harm = civilian_harm_of(self.raw)
+        return self._civilian_harm
+
     def prepare(self) -> None:
         """Work out now what filters and searches read, so they only compare."""
-        self.haystack, self.casualty_status, self.region_key  # noqa: B018
+        self.haystack, self.casualty_status, self.region_key, self.civilian_harm  # noqa: B018
 
     def date_label(self) -> str:
         """As ``IncidentFields.date_label``, from the stored dates."""

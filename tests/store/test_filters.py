@@ -246,3 +246,23 @@ def test_conditions_combine(incidents) -> None:
     )
     assert matching(IncidentFilter(region="Udmurtia", casualties={"injured"}), incidents) == set()
     assert not IncidentFilter(region="Udmurtia").is_empty
+
+
+def test_civilian_harm_means_a_civilian_child_or_woman_killed_or_injured(make_incident) -> None:
+    harmed = {
+        "civilians killed": {"killed_civilians": "1"},
+        "a child injured, at least": {"injured_children": "1+"},
+        "women injured, a range": {"injured_women": "1-3"},
+    }
+    not_harmed = {
+        "nothing said": {},
+        "combatants only": {"killed_combatants": "4"},
+        "none": {"killed_civilians": "0"},
+        "unknown": {"injured_civilians": "? (several)"},
+        "perhaps none": {"killed_children": "0-2"},
+    }
+    incidents = {title: make_incident(title=title, **given) for title, given in {**harmed, **not_harmed}.items()}
+    rows = [IncidentRow(incident.id, incident.record()) for incident in incidents.values()]
+    found = IncidentFilter(civilians=True).select_rows(rows)
+    assert sorted(row.title for row in found) == sorted(harmed)
+    assert IncidentFilter(civilians=True, text="women").select_rows(rows)[0].title == "women injured, a range"

@@ -79,7 +79,7 @@ def row_cells(row: Row) -> list[str]:
         row.event_type or "",
         row.killed,
         row.injured,
-        "civ" if civilian_harm_of(row.raw) else "",
+        "civ" if row.civilian_harm else "",
         row.verification,
         row.title,
     ]
