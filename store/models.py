@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -126,6 +127,20 @@ def civilian_harm_of(record: Any) -> bool:
             if type(low) is int and low >= 1:
                 return True
     return False
+
+
+def least_harmed(low: Callable[[str], int | None], harm: str) -> int | None:
+    """The fewest people ``harm`` (``killed`` or ``injured``) the figures allow, ``low(field)``
+    giving each figure's minimum: the total's, or its parts' where they add up to more (killed
+    ``?`` with 2 civilians killed is 2; children and women are separate parts of the civilians,
+    civilians and combatants of the total, as the model checks them). None if none is known."""
+    total, civilians, children, women, combatants = (
+        low(f"{harm}{part}") for part in ("", "_civilians", "_children", "_women", "_combatants")
+    )
+    if total is None and civilians is None and children is None and women is None and combatants is None:
+        return None
+    civilians_at_least = max(civilians or 0, (children or 0) + (women or 0))
+    return max(total or 0, civilians_at_least + (combatants or 0))
 
 
 def casualty_status_of(
@@ -484,7 +499,11 @@ class IncidentFields(BaseModel):
     @property
     def casualty_status(self) -> CasualtyStatus:
         """killed if a death is reported, else injured if an injury, else none if both are 0."""
-        return casualty_status_of(self.killed.min, self.killed.max, self.injured.min, self.injured.max)
+        def low(name: str) -> int | None:
+            return getattr(self, name).min
+
+        return casualty_status_of(least_harmed(low, "killed"), self.killed.max, least_harmed(low, "injured"),
+                                  self.injured.max)
 
     def date_label(self) -> str:
         """The date as precise as it is known: ``2024-07-01``, ``2024-07``, ``2024``, ``week of …``."""

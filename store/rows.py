@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from store.history import display_value
-from store.models import as_precise, casualty_status_of, civilian_harm_of, date_label_of
+from store.models import as_precise, casualty_status_of, civilian_harm_of, date_label_of, least_harmed
 from store.text import search_fold
 
 __all__ = ["IncidentRow", "as_precise"]  # as_precise: the overview cuts dates with it too
@@ -102,7 +102,14 @@ class IncidentRow:
         """As ``IncidentFields.casualty_status``, from the stored counts (kept once worked out)."""
         if self._status is None:
             killed, injured = self.raw.get("killed"), self.raw.get("injured")
-            self._status = casualty_status_of(_minimum(killed), _maximum(killed), _minimum(injured), _maximum(injured))
+            raw = self.raw
+
+            def low(name: str) -> int | None:
+                return _minimum(raw.get(name))
+
+            self._status = casualty_status_of(
+                least_harmed(low, "killed"), _maximum(killed), least_harmed(low, "injured"), _maximum(injured)
+            )
         return self._status
 
     @property

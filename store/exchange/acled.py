@@ -31,7 +31,7 @@ from store.counts import Count
 from store.exchange import csv_format
 from store.exchange.batch import SHOWN_MAX, Candidate, ImportRejected
 from store.exchange.source import Source
-from store.models import TAG_MAX, Incident, civilian_harm_of
+from store.models import TAG_MAX, Incident, civilian_harm_of, least_harmed
 
 COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -124,11 +124,11 @@ def minimum_killed(incident: Incident) -> int:
     ``killed``, or of its parts where they say more (``killed`` ``?`` with 2 civilians killed is
     2; children and women are separate parts of the civilians, civilians and combatants of the
     killed, as the model checks them)."""
-    def low(count: Count) -> int:
-        return count.min or 0
+    def low(name: str) -> int | None:
+        count: Count = getattr(incident, name)
+        return count.min
 
-    civilians = max(low(incident.killed_civilians), low(incident.killed_children) + low(incident.killed_women))
-    return max(low(incident.killed), civilians + low(incident.killed_combatants))
+    return least_harmed(low, "killed") or 0
 
 
 def acled_row(incident: Incident) -> dict[str, Any]:

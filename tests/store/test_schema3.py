@@ -226,3 +226,14 @@ def test_an_incident_cannot_join_a_group_that_is_not_there(journal_path: Path, m
         with pytest.raises(IncidentNotFound, match="no group"):
             journal.set_group([one.id], "5b0c8f7e-2d5a-4f53-9a52-0f1d6e3c7a61")
         assert journal.get(one.id).revision == 1
+
+
+def test_a_death_reported_in_a_part_counts_even_where_the_total_is_unknown(make_incident) -> None:
+    from store.rows import IncidentRow
+
+    incident = make_incident(killed="?", killed_civilians="2")
+    assert incident.casualty_status == "killed"
+    assert IncidentRow(incident.id, incident.record()).casualty_status == "killed"
+    injured = make_incident(killed="0", injured="?", injured_children="1")
+    assert injured.casualty_status == "injured"
+    assert make_incident(killed="?", killed_civilians="0").casualty_status == "unknown"
