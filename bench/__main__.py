@@ -34,7 +34,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import exchange, import_bench, million, search
+from bench import exchange, import_bench, million, search, terminal, waits
 from bench.generate import CACHE, write_journal
 from store.storage import atomic_write_bytes, encode
 
@@ -375,6 +375,10 @@ def main() -> None:
     print(f"\nImport (issue 11):\n\n{table(imports)}")
     searches = search.rows(fmt, search_sizes)
     print(f"\nSearch as you type (issue 12):\n\n{table(searches)}")
+    typed = terminal.rows(fmt) if shutil.which("tmux") else []
+    print(f"\nSearch as you type in a real terminal (issue 12):\n\n{table(typed)}")
+    waiting = waits.rows(fmt, max(sizes))
+    print(f"\nKeys while changes come in (issue 12):\n\n{table(waiting)}")
     if args.write:
         results = ROOT / "bench" / "RESULTS.md"
         # The section of ``--only million`` is measured apart (it takes minutes and gigabytes): kept.
@@ -385,6 +389,8 @@ def main() -> None:
             f"\n## The form (issue 10)\n\n{table(form)}\n\n{FORM_NOTES}"
             f"\n## Import (issue 11)\n\n{table(imports)}\n\n{import_bench.NOTES}"
             f"\n## Search as you type (issue 12)\n\n{table(searches)}\n\n{search.NOTES}"
+            f"\n## Search as you type in a real terminal (issue 12)\n\n{table(typed)}\n\n{terminal.NOTES}"
+            f"\n## Keys while changes come in (issue 12)\n\n{table(waiting)}\n\n{waits.NOTES}"
             + (f"\n{MILLION_HEADING}{kept}" if kept else ""),
             encoding="utf-8",
         )
