@@ -45,10 +45,10 @@ def flat_row(raw: dict[str, Any]) -> dict[str, Any]:
     from store.exchange.flat import COUNT_PARTS, COUNTS, sources_cell
 
     row = dict(raw)
-    for count in COUNTS:
+    for count in COUNTS:  # (a count nobody gave is left out of the record: its cells are blank)
+        given = row.pop(count, None) or {}
         for part in COUNT_PARTS:
-            row[f"{count}_{part}"] = raw[count][part]
-        del row[count]
+            row[f"{count}_{part}"] = given.get(part)
     row["sources"] = sources_cell(raw["sources"]) or None
     row["tags"] = ", ".join(raw["tags"]) or None
     return row

@@ -53,8 +53,22 @@ def test_izhevsk_sources_are_the_regional_head_and_shot(seeds) -> None:
     assert head.kind == "official"
     # His words, as the article quotes them.
     assert head.quote is not None and "There are casualties." in head.quote
+    # ... and what he claimed as a field: casualties, with no figure
+    assert str(head.injured) == "? (there are casualties, no figure)" and head.killed is None
     assert "SHOT" in shot.outlet
     assert shot.kind == "telegram"
+    # SHOT's claim: the attribution (SHOT names the Ukrainian armed forces) and the three drones
+    assert shot.blames == "Armed Forces of Ukraine" and izhevsk.attribution_by == shot.outlet
+
+
+def test_the_ministrys_claim_is_one_group_over_crimea_and_rostov(seeds) -> None:
+    from store.seeds import seed_groups
+
+    [ministry] = seed_groups()
+    assert ministry.title == "Russian defence ministry: over 60 drones shot down, night of 1 July"
+    assert str(ministry.weapons_intercepted) == "61+ (over 60)"
+    members = sorted(incident.region for incident in seeds if incident.group == ministry.id)
+    assert members == ["Crimea", "Rostov"]
 
 
 def test_belgorod_car_strike(seeds) -> None:
