@@ -226,7 +226,7 @@ def shown_value(spec: FieldSpec, incident: Incident) -> str:
         if spec.name in ("killed", "injured"):
             claimed = list(dict.fromkeys(str(count) for source in incident.sources
                                          if (count := getattr(source, spec.name)) is not None))
-            if claimed:
+            if claimed and claimed != [str(value)]:  # said only where the sources disagree
                 return f"{value}  · sources: {', '.join(claimed)}"
             return str(value)
         return "" if value == Count() else str(value)  # a part nobody gave: not shown

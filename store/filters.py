@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import taxonomy
+from store.groups import group_of
 from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
@@ -90,7 +91,7 @@ class IncidentFilter:
             rows = [row for row in rows if row.civilian_harm]
         if self.group is not None:
             group = self.group
-            rows = [row for row in rows if row.raw.get("group") == group]
+            rows = [row for row in rows if group_of(row.raw) == group]
         if self.date_from is not None:
             start = self.date_from.isoformat()
             rows = [row for row in rows if row.date_end_iso >= start]

@@ -12,8 +12,11 @@ GROUPS_TABLE = "groups"
 
 
 def group_of(record: Mapping[str, Any]) -> str | None:
+    """The group a stored record names, as the model reads it (an id typed in capitals too)."""
+    from store.records import normal_id
+
     value = record.get("group")
-    return value if isinstance(value, str) and value else None
+    return normal_id(value) if isinstance(value, str) and value else None
 
 
 class GroupMembers:

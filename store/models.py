@@ -101,6 +101,31 @@ def part_within_whole(value: Count, info: ValidationInfo) -> Count:
     return value
 
 
+def _within_total(value: Count, info: ValidationInfo) -> Count:
+    """Children and women of civilians whose count is open: with the other parts, not more than
+    the total (killed 3 with 5 children killed is refused even when the civilians are ``?``)."""
+    name = info.field_name
+    assert name is not None
+    total_name = name.split("_")[0]
+    total = info.data.get(total_name)
+    if value.min is None or total_name not in ("killed", "injured"):
+        return value
+    if not isinstance(total, Count) or total.max is None:
+        return value
+
+    def low(field: str) -> int | None:
+        if field == name:
+            return value.min
+        count = info.data.get(field)
+        return count.min if isinstance(count, Count) else None
+
+    least = least_harmed(low, total_name)
+    if least is not None and least > total.max:
+        raise ValueError(f"{value.notation()} makes the {total_name} at least {least}, more than "
+                         f"{total_name} ({total.notation()})")
+    return value
+
+
 def range_across(counts: list[Count]) -> Count | None:
     """The range the given counts span (``1`` and ``3`` -> ``1-3``; ``1+`` and ``3`` -> ``1+``);
     None when none is known."""
@@ -458,7 +483,7 @@ class IncidentFields(BaseModel):
     @field_validator(*PART_OF)
     @classmethod
     def _within_whole(cls, value: Count, info: ValidationInfo) -> Count:
-        return part_within_whole(value, info)
+        return _within_total(part_within_whole(value, info), info)
 
     @field_validator("attribution_by")
     @classmethod
@@ -467,6 +492,9 @@ class IncidentFields(BaseModel):
             return value
         outlets = [source.outlet for source in info.data["sources"]]
         named = next((outlet for outlet in outlets if outlet.casefold() == value.casefold()), None)
+        if named is not None and info.data.get("attribution") not in (None, "claimed"):
+            raise ValueError(f"only a claimed attribution has a claimant (this one is "
+                             f"{info.data.get('attribution')}); set the attribution to claimed")
         if named is None:
             listed = f"its sources are {', '.join(outlets)}" if outlets else "it has none yet"
             raise ValueError(f"{value!r} is not a source of this incident ({listed}); add it as a source, "

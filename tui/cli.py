@@ -370,6 +370,10 @@ def edit_command(journal: Journal, incident_id: str, from_sources: bool = False,
     incident = journal.get(incident_id)
     changes = _given(options)
     if from_sources:
+        given = [option for option, name in (("--killed", "killed"), ("--injured", "injured")) if name in changes]
+        if given:
+            raise InputError(f"--from-sources sets killed and injured from the sources; give it or {given[0]}, "
+                             "not both")
         changes.update(_figures_from_sources(incident, changes))
     if not changes:
         raise InputError("nothing to change: give at least one option, e.g. --killed 2")
@@ -455,7 +459,7 @@ def group_add_command(journal: Journal, group_id: str, incident_ids: tuple[str, 
     """Put incidents in a group (an incident is in one group at most: this moves it)."""
     group = journal.group(group_id)
     saved = journal.set_group(incident_ids, group.id)
-    echo(f"{len(saved)} incidents put in group {group.id[:8]} ({group.title})")
+    echo(f"{len(saved)} incident{'' if len(saved) == 1 else 's'} put in group {group.id[:8]} ({group.title})")
 
 
 @group_command.command("remove")
@@ -464,7 +468,7 @@ def group_add_command(journal: Journal, group_id: str, incident_ids: tuple[str, 
 def group_remove_command(journal: Journal, incident_ids: tuple[str, ...]) -> None:
     """Take incidents out of their group."""
     saved = journal.set_group(incident_ids, None)
-    echo(f"{len(saved)} incidents taken out of their group")
+    echo(f"{len(saved)} incident{'' if len(saved) == 1 else 's'} taken out of their group")
 
 
 @group_command.command("delete")

@@ -86,6 +86,10 @@ def detail_line(label: str, value: str) -> str:
     return f"  {label + ':':<{max(LABEL_WIDTH, len(label) + 2)}}{value}".rstrip()
 
 
+#: The other incidents of a group the detail names (a wave may hold thousands).
+OTHERS_SHOWN = 10
+
+
 def detail(incident: Incident, group: Group | None = None, members: Sequence[IncidentRow] = ()) -> list[str]:
     """Every field of one incident, in the groups of the form (``store.fields``), one per line;
     empty optional fields are left out, the summary and quotes kept as written (their lines
@@ -102,8 +106,11 @@ def detail(incident: Incident, group: Group | None = None, members: Sequence[Inc
             if group.totals():
                 out.append(detail_line("Totals", group.totals()))
             others = [row for row in members if row.id != incident.id]
-            out.append(detail_line("Others", f"{len(others)} (g then [ or ] to move within the group)"))
-            out.extend(f"    {row.date_label()}  {row.region}  {row.title}" for row in others)
+            if others:
+                out.append(detail_line("Others", f"{len(others)} (g then [ or ] to move within the group)"))
+                out.extend(f"    {row.date_label()}  {row.region}  {row.title}" for row in others[:OTHERS_SHOWN])
+                if len(others) > OTHERS_SHOWN:
+                    out.append(f"    … and {len(others) - OTHERS_SHOWN:,} more (incident-journal list --group)")
     for heading in GROUPS:
         lines: list[str] = []
         for spec in in_group(heading):

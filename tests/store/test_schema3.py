@@ -120,6 +120,13 @@ def test_harm_is_recorded_by_who_was_harmed_in_the_count_notation() -> None:
          "weapons launched (60)"),
         ({"weapons_launched": "3", "weapons_intercepted": "2", "weapons_hit": "2"}, "weapons_hit",
          "weapons intercepted (2)"),
+        # through civilians left open: children and women still count against the total
+        ({"killed": "3", "killed_children": "5"}, "killed_children", "killed (3)"),
+        ({"killed": "3", "killed_civilians": "1+", "killed_children": "2", "killed_women": "2"}, "killed_women",
+         "killed (3)"),
+        ({"injured": "3", "injured_children": "2", "injured_combatants": "2"}, "injured_combatants", "injured (3)"),
+        ({"attribution": "suspected", "attribution_by": "SHOT", "sources": [{"outlet": "SHOT"}]}, "attribution_by",
+         "claimed"),
     ],
 )
 def test_parts_that_contradict_their_whole_are_refused_naming_both(given: dict, field: str, names: str) -> None:
@@ -237,3 +244,33 @@ def test_a_death_reported_in_a_part_counts_even_where_the_total_is_unknown(make_
     injured = make_incident(killed="0", injured="?", injured_children="1")
     assert injured.casualty_status == "injured"
     assert make_incident(killed="?", killed_civilians="0").casualty_status == "unknown"
+
+
+def test_a_group_id_written_in_capitals_is_the_same_group(journal_path: Path, make_fields) -> None:
+    from store.models import GroupFields
+
+    with Journal(journal_path) as journal:
+        group = journal.create_group(GroupFields(title="A wave"))
+        one = journal.add(make_fields(title="one"))
+    tables = json.loads(journal_path.read_text())
+    [record] = [r for r in tables["incidents"].values() if r["id"] == one.id]
+    record["group"] = group.id.upper()  # as a hand edit may leave it
+    journal_path.write_text(json.dumps(tables))
+    with Journal(journal_path) as journal:
+        assert [row.id for row in journal.group_members(group.id)] == [one.id]
+        from store import IncidentFilter
+        assert [row.id for row in journal.query_rows(IncidentFilter(group=group.id))] == [one.id]
+
+
+def test_the_detail_names_a_few_others_of_a_large_group(make_incident) -> None:
+    from store.models import Group
+    from store.rows import IncidentRow
+    from tui.plain import OTHERS_SHOWN
+
+    group = Group.model_validate({"id": "5b0c8f7e-2d5a-4f53-9a52-0f1d6e3c7a61", "title": "A wave",
+                                  "created_at": "2024-07-02T09:30:00Z", "updated_at": "2024-07-02T09:30:00Z"})
+    members = [make_incident(title=f"strike {n}", group=group.id) for n in range(50)]
+    rows = [IncidentRow(incident.id, incident.record()) for incident in members]
+    shown = detail(members[0], group, rows)
+    assert sum(line.startswith("    ") and "strike" in line for line in shown) == OTHERS_SHOWN
+    assert "    … and 39 more (incident-journal list --group)" in shown

@@ -108,3 +108,8 @@ def test_sources_say_what_they_claimed_and_from_sources_takes_their_range(ij):
     assert "claims: killed 3 · injured 2-4 · blames Armed Forces of Ukraine" in shown
     nothing = ij("edit", BELGOROD, "--from-sources")
     assert nothing.code == 2 and "--from-sources: no source" in nothing.err
+
+
+def test_from_sources_and_an_explicit_killed_are_not_given_together(ij):
+    result = ij("edit", IZHEVSK, "--killed", "7", "--from-sources")
+    assert result.code == 2 and "--from-sources" in result.err and "--killed" in result.err

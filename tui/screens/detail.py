@@ -110,18 +110,23 @@ class DetailScreen(JournalScreen[str | None]):
             self.within_group = False  # g was not followed by [ or ]
 
     def _step_within_group(self, step: int) -> None:
+        """To the next (or previous) valid incident of the group, newest first as the list orders."""
         self.within_group = False
         incident = self.incident
         if incident is None or incident.group is None:
             return
         ids = [row.id for row in self.journal.group_members(incident.group)]
         position = ids.index(self.current) + step if self.current in ids else 0
-        if 0 <= position < len(ids):
+        while 0 <= position < len(ids):
+            try:
+                self.journal.get(ids[position])
+            except JournalError:  # invalid: passed over (the list marks it, and opens it in the form)
+                position += step
+                continue
             self.current = ids[position]
             self.show_current()
-        else:
-            self.notify("That is the last of the group." if step > 0 else "That is the first of the group.",
-                        timeout=2)
+            return
+        self.notify("That is the last of the group." if step > 0 else "That is the first of the group.", timeout=2)
 
     def action_step(self, step: int) -> None:
         if self.within_group:
