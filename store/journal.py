@@ -1040,7 +1040,13 @@ class Journal:
             doc_id, _ = self._group_documents()[group.id]
             now = utc_now()
             for row in self.group_members(group.id):
-                incident = self.get(row.id)
+                try:
+                    incident = self.get(row.id)
+                except InvalidIncident:  # a record to be fixed: only its group is taken out
+                    record = {key: value for key, value in self._records.by_id[row.id].items() if key != "group"}
+                    ops.put(HISTORY_TABLE, self._kept(row.id, "update", now))
+                    ops.put(INCIDENTS_TABLE, record, doc_id=self._records.doc_ids[row.id])
+                    continue
                 self._updated(ops, incident.model_copy(update={"group": None}), now, "the group was not deleted")
             ops.remove(GROUPS_TABLE, int(doc_id))
 

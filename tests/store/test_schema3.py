@@ -274,3 +274,21 @@ def test_the_detail_names_a_few_others_of_a_large_group(make_incident) -> None:
     shown = detail(members[0], group, rows)
     assert sum(line.startswith("    ") and "strike" in line for line in shown) == OTHERS_SHOWN
     assert "    … and 39 more (incident-journal list --group)" in shown
+
+
+def test_deleting_a_group_takes_it_out_of_an_invalid_member_too(journal_path: Path, make_fields) -> None:
+    from store.models import GroupFields
+
+    with Journal(journal_path) as journal:
+        group = journal.create_group(GroupFields(title="A wave"))
+        one, two = journal.add(make_fields(title="one")), journal.add(make_fields(title="two"))
+        journal.set_group([one.id, two.id], group.id)
+    tables = json.loads(journal_path.read_text())
+    [record] = [r for r in tables["incidents"].values() if r["id"] == two.id]
+    record["killed"] = "lots"  # broken by hand
+    journal_path.write_text(json.dumps(tables))
+    with Journal(journal_path) as journal:
+        journal.delete_group(group.id)
+        assert journal.groups() == [] and journal.get(one.id).group is None
+        [bad] = journal.bad_records()
+        assert bad.id == two.id and "group" not in bad.record and bad.record["killed"] == "lots"
