@@ -58,7 +58,15 @@ from store.groups import GROUPS_TABLE, GroupMembers
 from store.history import HistoryEntry, HistoryStep, describe
 from store.list_rows import ListRows
 from store.locking import FileLock, lock_path
-from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, entry_ops, migrate, stored_version
+from store.migrations import (
+    HISTORY_TABLE,
+    INCIDENTS_TABLE,
+    META_TABLE,
+    SCHEMA_VERSION,
+    entry_ops,
+    migrate,
+    stored_version,
+)
 from store.models import Group, GroupFields, Incident, IncidentFields, new_id, utc_now
 from store.records import BadRecord, Records, normal_id  # noqa: F401 (BadRecord re-exported)
 from store.rows import IncidentRow
@@ -76,7 +84,6 @@ from store.storage import (
 )
 from store.suggestions import ValueIndex
 
-INCIDENTS_TABLE = "incidents"
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
 LARGE_FILE = 8 * 1024 * 1024
 

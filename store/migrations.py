@@ -22,6 +22,7 @@ from typing import Any
 
 SCHEMA_VERSION = 3
 META_TABLE = "meta"
+INCIDENTS_TABLE = "incidents"
 HISTORY_TABLE = "history"
 
 Tables = dict[str, dict[str, Any]]
@@ -52,7 +53,7 @@ def history_v2_to_v3(document: Any) -> Any:
 #: Per table, how one of its documents is brought from version N to N+1 (for documents met
 #: outside the file too: a log's changes written by an older incident-journal).
 DOCUMENT_MIGRATIONS: dict[int, dict[str, Callable[[Any], Any]]] = {
-    2: {"incidents": incident_v2_to_v3, HISTORY_TABLE: history_v2_to_v3},
+    2: {INCIDENTS_TABLE: incident_v2_to_v3, HISTORY_TABLE: history_v2_to_v3},
 }
 
 

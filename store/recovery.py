@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 from store.errors import JournalUnreadable
-from store.migrations import SCHEMA_VERSION, stored_version
+from store.migrations import INCIDENTS_TABLE, SCHEMA_VERSION, stored_version
 from store.storage import backup_path, decode, read_file
 
 
@@ -24,7 +24,7 @@ def backup_report(path: Path) -> str:
     version = stored_version(tables) if tables else SCHEMA_VERSION
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         return f"the backup {backup} has schema version {version!r}, which this version cannot read"
-    count = len(tables.get("incidents", {}))
+    count = len(tables.get(INCIDENTS_TABLE, {}))
     saved = dt.datetime.fromtimestamp(backup.stat().st_mtime, dt.UTC)
     broken = path.with_name(path.name + ".broken")
     return (

@@ -23,10 +23,9 @@ from typing import Any
 
 from store.changelog import decode_line, encode_entry, log_path
 from store.errors import JournalError
-from store.migrations import HISTORY_TABLE, META_TABLE, SCHEMA_VERSION, entry_ops, stored_version
+from store.migrations import HISTORY_TABLE, INCIDENTS_TABLE, META_TABLE, SCHEMA_VERSION, entry_ops, stored_version
 from store.storage import decode, read_file
 
-INCIDENTS_TABLE = "incidents"
 Tables = dict[str, dict[str, Any]]
 
 

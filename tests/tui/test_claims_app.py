@@ -108,3 +108,28 @@ async def test_ctrl_f_sets_killed_and_injured_to_the_range_across_the_sources(jo
     saved = Journal(journal.path).get(IZHEVSK)
     assert (str(saved.killed), str(saved.injured)) == ("1-3", "2")
     assert [str(source.killed) for source in saved.sources] == ["1", "3 (SHOT)"]
+
+
+async def test_g_then_a_bracket_passes_over_an_invalid_member_of_the_group(tmp_path):
+    import json
+
+    from .conftest import seeded
+
+    seeded(tmp_path / "journal.json").close()
+    path = tmp_path / "journal.json"
+    tables = json.loads(path.read_text())
+    for record in tables["incidents"].values():
+        if record["id"] == ROSTOV:
+            record["killed"] = "lots"  # broken by hand: the only other member of the group
+    path.write_text(json.dumps(tables))
+    journal = Journal(path)
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await list_shown(pilot)
+        app.push_screen(DetailScreen(listed_ids(app), CRIMEA))
+        await wait_until(pilot, lambda: showing(app, DetailScreen), what="the detail")
+        burst(app, "g", "left_square_bracket", "g", "right_square_bracket")
+        await wait_until(pilot, lambda: all_keys_handled(app) and len(app._notifications) >= 2,  # noqa: SLF001
+                         what="both moves answered")
+        assert showing(app, DetailScreen) and app.screen.current == CRIMEA  # not closed, not moved
+    journal.close()
