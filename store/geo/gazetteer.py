@@ -1,0 +1,313 @@
+"""The offline gazetteer: every populated place of 1,000 people or more, by any of its names.
+
+The data is GeoNames' (https://www.geonames.org/, CC BY 4.0), built into ``data/`` by
+``scripts/build_gazetteer.py``. It is read once, on first use (``gazetteer()``, thread-safe: the
+app calls it from a worker), as two decompressed byte strings with the offset of each line:
+
+- the places, one line each, the most populous first, so a place's row number is its rank;
+- the names, folded (``store.geo.names.fold``) and sorted, each with the rows of its places.
+
+A lookup is a binary search over the names for the query and the forms a Russian or Ukrainian
+sentence may have put it in (``base_forms``), so no dictionary of 600,000 names is ever built:
+about 0.2 s and 40 MB to load, a fraction of a millisecond a lookup. Reverse lookup (nearest
+place to coordinates) builds a grid of 0.2-degree cells on its first use.
+"""
+
+from __future__ import annotations
+
+import array
+import gzip
+import math
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.geo.names import base_forms, fold
+from store.geo.regions import RegionNames
+
+DATA = Path(__file__).resolve().parent / "data"
+CREDIT = "Place names: GeoNames (https://www.geonames.org/), CC BY 4.0"
+
+#: A place is taken for a name shared with others only when it is this many times as populous
+#: as the next (Odesa, 1,015,826, over Odessa in Texas; not Pokrovsk, Donetsk region, 60,127, over
+#: Pokrovsk in Yakutia, 9,495).
+CLEAR_LEAD = 8
+#: Prefix completion reads at most this many names (a prefix of two letters starts tens of
+#: thousands); the places found are ranked by population.
+_PREFIX_NAMES_READ = 4000
+_EARTH_KM = 6371.0088
+_CELL = 5  # grid cells per degree
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    row: int  # rank by population, 0 the most populous
+    geonameid: int
+    name: str
+    latitude: float
+    longitude: float
+    country_code: str
+    country: str
+    region_key: str  # "RU.80"; "" when GeoNames gives the place no region
+    region: str  # "Udmurtia"; "" likewise
+    population: int
+
+    def label(self) -> str:
+        """The place as a person picks it: "Izhevsk — Udmurtia, Russia · 648,213"."""
+        where = ", ".join(part for part in (self.region, self.country) if part)
+        return f"{self.name} — {where} · {self.population:,}"
+
+
+class PlaceNotFound(LookupError):
+    def __init__(self, query: str, within: str = "") -> None:
+        self.query = query
+        super().__init__(f"no place called {query!r} is known{within}")
+
+
+class AmbiguousPlace(LookupError):
+    def __init__(self, query: str, candidates: list[Place]) -> None:
+        self.query = query
+        self.candidates = candidates
+        super().__init__(f"{query!r} names {len(candidates)} places")
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_lat = math.sin((phi2 - phi1) / 2)
+    half_lon = math.sin(math.radians(lon2 - lon1) / 2)
+    return 2 * _EARTH_KM * math.asin(math.sqrt(half_lat**2 + math.cos(phi1) * math.cos(phi2) * half_lon**2))
+
+
+def _line_starts(blob: bytes) -> array.array[int]:
+    starts = array.array("I", [0])
+    starts.extend(found.end() for found in re.finditer(b"\n", blob))
+    return starts  # the last is the end of the blob: line i is blob[starts[i] : starts[i + 1] - 1]
+
+
+class Gazetteer:
+    def __init__(self, folder: Path = DATA) -> None:
+        self.regions = RegionNames()
+        self._names = gzip.decompress((folder / "names.tsv.gz").read_bytes())
+        self._name_starts = _line_starts(self._names)
+        self._places = gzip.decompress((folder / "places.tsv.gz").read_bytes())
+        self._place_starts = _line_starts(self._places)
+        self._grid: dict[tuple[int, int], list[int]] | None = None
+        self._grid_lock = threading.Lock()
+        self._names_of: dict[int, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._place_starts) - 1
+
+    # -- reading the data -------------------------------------------------------------------------
+
+    def place(self, row: int) -> Place:
+        line = self._places[self._place_starts[row] : self._place_starts[row + 1] - 1].decode("utf-8")
+        geonameid, name, lat, lon, country_code, admin1, population = line.split("\t")
+        region = self.regions.region(country_code, admin1) if admin1 else None
+        return Place(
+            row=row,
+            geonameid=int(geonameid),
+            name=name,
+            latitude=float(lat),
+            longitude=float(lon),
+            country_code=country_code,
+            country=self.regions.country_name(country_code),
+            region_key=region.key if region else "",
+            region=region.name if region else "",
+            population=int(population),
+        )
+
+    def _key(self, index: int) -> bytes:
+        start = self._name_starts[index]
+        return self._names[start : self._names.index(b"\t", start)]
+
+    def _rows(self, index: int) -> list[int]:
+        start = self._name_starts[index]
+        tab = self._names.index(b"\t", start)
+        return [int(row) for row in self._names[tab + 1 : self._name_starts[index + 1] - 1].split(b",")]
+
+    def _first_at_or_after(self, key: bytes) -> int:
+        low, high = 0, len(self._name_starts) - 1
+        while low < high:
+            middle = (low + high) // 2
+            if self._key(middle) < key:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _exact(self, folded: str) -> list[int]:
+        key = folded.encode("utf-8")
+        index = self._first_at_or_after(key)
+        if index < len(self._name_starts) - 1 and self._key(index) == key:
+            return self._rows(index)
+        return []
+
+    def _prefixed(self, folded: str) -> list[int]:
+        key = folded.encode("utf-8")
+        index = self._first_at_or_after(key)
+        end = min(len(self._name_starts) - 1, index + _PREFIX_NAMES_READ)
+        rows: set[int] = set()
+        while index < end and self._key(index).startswith(key):
+            rows.update(self._rows(index))
+            index += 1
+        return sorted(rows)
+
+    # -- lookups ------------------------------------------------------------------------------------
+
+    def _named_rows(self, query: str) -> list[int]:
+        """The rows of the places ``query`` names, most populous first: as written (or without a
+        preposition before it), else in any nominative form its words may stand for."""
+        forms = base_forms(query)
+        for form in forms[:2]:
+            rows = self._exact(form)
+            if rows:
+                return rows
+        found: set[int] = set()
+        for form in forms[2:]:
+            found.update(self._exact(form))
+        return sorted(found)
+
+    def _ranked(self, query: str) -> list[Place]:
+        """The places ``query`` names, by population, a place called so in its own name counting
+        ``CLEAR_LEAD`` times its population over one only known so too: "Pokrovsk" is first the
+        town of that name and then Engels (called Pokrovsk until 1931), though Engels is larger;
+        "Odessa" first Odesa, then Odessa in Texas."""
+        places = [self.place(row) for row in self._named_rows(query)]
+        forms = set(base_forms(query))
+
+        def weight(place: Place) -> int:
+            return place.population * (CLEAR_LEAD if fold(place.name) in forms else 1)
+
+        return sorted(places, key=lambda place: (-weight(place), place.row))
+
+    def lookup(self, query: str, limit: int = 10) -> list[Place]:
+        """The places ``query`` names, by any of their names, most populous first."""
+        return self._ranked(query)[:limit]
+
+    def complete(self, typed: str, limit: int = 8) -> list[Place]:
+        """What a person typing ``typed`` may mean: the places it names, then those with a name
+        starting with it, each group most populous first."""
+        places = self._ranked(typed)[:limit]
+        folded = fold(typed)
+        if len(folded) >= 2 and len(places) < limit:
+            named = {place.row for place in places}
+            more = [self.place(row) for row in self._prefixed(folded)[: limit * 8] if row not in named]
+
+            def weight(place: Place) -> int:  # as in ``_ranked``: its own name first
+                return place.population * (CLEAR_LEAD if fold(place.name).startswith(folded) else 1)
+
+            places += sorted(more, key=lambda place: (-weight(place), place.row))[: limit - len(places)]
+        return places
+
+    def resolve(
+        self,
+        query: str,
+        *,
+        region: str | None = None,
+        country: str | None = None,
+        near: tuple[float, float] | None = None,
+    ) -> Place:
+        """The one place ``query`` names, within ``region`` and ``country`` when given, the
+        nearest to ``near`` when given. Raises ``PlaceNotFound``, or ``AmbiguousPlace`` with the
+        candidates (as ``lookup`` ranks them) when several places bear the name and none is
+        ``CLEAR_LEAD`` times as populous as any other."""
+        candidates = self._ranked(query)
+        if not candidates:
+            raise PlaceNotFound(query)
+        if country:
+            code = self.regions.country_code_of(country)
+            candidates = [place for place in candidates if place.country_code == code]
+        if region:
+            key = self.regions.key_of(region, country)
+            folded = fold(region)
+            candidates = [place for place in candidates if place.region_key == key or fold(place.region) == folded]
+        if not candidates:
+            within = " in ".join(("", ", ".join(part for part in (region, country) if part)))
+            raise PlaceNotFound(query, within)
+        if near is not None:
+            return min(candidates, key=lambda place: distance_km(*near, place.latitude, place.longitude))
+        by_population = sorted(candidates, key=lambda place: place.row)
+        if len(candidates) == 1 or by_population[0].population >= CLEAR_LEAD * max(by_population[1].population, 1):
+            return by_population[0]
+        raise AmbiguousPlace(query, candidates)
+
+    def names_of(self, place: Place) -> tuple[str, ...]:
+        """Every folded name of ``place`` (its own first)."""
+        names = self._names_of.get(place.row)
+        if names is None:
+            blob, row = self._names, str(place.row).encode()
+            found = []
+            # The row among a name's rows: after its tab or a comma, before a comma or the line's end.
+            for before in (b"\t", b","):
+                for after in (b",", b"\n"):
+                    needle = before + row + after
+                    at = blob.find(needle)
+                    while at != -1:
+                        start = blob.rfind(b"\n", 0, at) + 1
+                        found.append(blob[start : blob.index(b"\t", start)].decode("utf-8"))
+                        at = blob.find(needle, at + 1)
+            own = fold(place.name)
+            names = (own, *sorted(set(found) - {own}))
+            if len(self._names_of) > 256:
+                self._names_of.clear()
+            self._names_of[place.row] = names
+        return names
+
+    # -- reverse lookup -----------------------------------------------------------------------------
+
+    def _cells(self) -> dict[tuple[int, int], list[int]]:
+        with self._grid_lock:
+            if self._grid is None:
+                grid: dict[tuple[int, int], list[int]] = {}
+                for row, line in enumerate(self._places.split(b"\n")[: len(self)]):
+                    _, _, lat, lon, _ = line.split(b"\t", 4)
+                    cell = (math.floor(float(lat) * _CELL), math.floor(float(lon) * _CELL))
+                    grid.setdefault(cell, []).append(row)
+                self._grid = grid
+            return self._grid
+
+    def nearest(self, latitude: float, longitude: float, within_km: float = 20.0) -> tuple[Place, float] | None:
+        """The place nearest to the coordinates within ``within_km``, and its distance in km."""
+        grid = self._cells()
+        lat_cells = math.ceil(within_km / 111.0 * _CELL)
+        shrink = max(math.cos(math.radians(min(abs(latitude) + within_km / 111.0, 89.9))), 0.01)
+        lon_cells = min(math.ceil(within_km / (111.0 * shrink) * _CELL), 180 * _CELL)
+        home = (math.floor(latitude * _CELL), math.floor(longitude * _CELL))
+        best: tuple[float, int] | None = None
+        for lat_cell in range(home[0] - lat_cells, home[0] + lat_cells + 1):
+            for lon_cell in range(home[1] - lon_cells, home[1] + lon_cells + 1):
+                wrapped = (lon_cell + 180 * _CELL) % (360 * _CELL) - 180 * _CELL
+                for row in grid.get((lat_cell, wrapped), ()):
+                    start = self._place_starts[row]
+                    _, _, lat, lon, _ = self._places[start : self._place_starts[row + 1] - 1].split(b"\t", 4)
+                    km = distance_km(latitude, longitude, float(lat), float(lon))
+                    if km <= within_km and (best is None or km < best[0]):
+                        best = (km, row)
+        if best is None:
+            return None
+        return self.place(best[1]), best[0]
+
+    def places(self, rows: Iterable[int]) -> list[Place]:
+        return [self.place(row) for row in rows]
+
+
+_loaded: Gazetteer | None = None
+_loading = threading.Lock()
+
+
+def gazetteer() -> Gazetteer:
+    """The gazetteer, read on first use (about 0.2 s: call it from a worker in the app)."""
+    global _loaded
+    if _loaded is None:
+        with _loading:
+            if _loaded is None:
+                _loaded = Gazetteer()
+    return _loaded
+
+
+def loaded() -> Gazetteer | None:
+    """The gazetteer if it has been read, else None (without reading it)."""
+    return _loaded
