@@ -6,7 +6,7 @@
 from store.geo.fill import FILLED_FIELDS, Filling, fill_from_place
 from store.geo.gazetteer import CREDIT, AmbiguousPlace, Gazetteer, Place, PlaceNotFound, distance_km, gazetteer, loaded
 from store.geo.names import fold
-from store.geo.regions import Region, RegionNames
+from store.geo.regions import Region, RegionNames, RegionSpellings, group_spellings, region_names
 
 __all__ = [
     "CREDIT",
@@ -19,6 +19,9 @@ __all__ = [
     "PlaceNotFound",
     "Region",
     "RegionNames",
+    "RegionSpellings",
+    "group_spellings",
+    "region_names",
     "distance_km",
     "fold",
     "gazetteer",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.geo.names import base_forms, fold
-from store.geo.regions import RegionNames
+from store.geo.regions import region_names
 
 DATA = Path(__file__).resolve().parent / "data"
 CREDIT = "Place names: GeoNames (https://www.geonames.org/), CC BY 4.0"
@@ -88,7 +88,7 @@ def _line_starts(blob: bytes) -> array.array[int]:
 
 class Gazetteer:
     def __init__(self, folder: Path = DATA) -> None:
-        self.regions = RegionNames()
+        self.regions = region_names()
         self._names = gzip.decompress((folder / "names.tsv.gz").read_bytes())
         self._name_starts = _line_starts(self._names)
         self._places = gzip.decompress((folder / "places.tsv.gz").read_bytes())

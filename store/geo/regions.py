@@ -120,3 +120,56 @@ class RegionNames:
         """The journal's name of the region ``spelling`` names, or None."""
         key = self.key_of(spelling, country)
         return self.regions[key].name if key is not None else None
+
+
+@dataclass(frozen=True)
+class RegionSpellings:
+    """The spellings of one region a journal holds, and how many incidents each has."""
+
+    #: The region's name: the journal's (ACLED's, GeoNames') when the gazetteer knows the region,
+    #: else the spelling most incidents have.
+    name: str
+    #: The gazetteer's key ("RU.80"), or "" for a region it does not know (grouped by case only).
+    key: str
+    #: (spelling, count), the most used first.
+    spellings: tuple[tuple[str, int], ...]
+
+    @property
+    def count(self) -> int:
+        return sum(count for _, count in self.spellings)
+
+    @property
+    def split(self) -> bool:
+        """Whether the region is spelt more than one way (or not as the journal names it)."""
+        return len(self.spellings) > 1 or self.spellings[0][0] != self.name
+
+
+def group_spellings(counts: list[tuple[str, int]], names: RegionNames) -> list[RegionSpellings]:
+    """``counts`` (each region spelling in a journal and its incidents) as one entry per region,
+    by name: spellings the gazetteer knows for one region together, others together when they
+    differ only in case."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for spelling, count in counts:
+        if count <= 0 or not spelling.strip():
+            continue
+        key = names.key_of(spelling)
+        groups.setdefault(key or f"?{fold(spelling)}", []).append((spelling, count))
+    result = []
+    for key, spellings in groups.items():
+        spellings.sort(key=lambda item: (-item[1], item[0]))
+        known = not key.startswith("?")
+        name = names.regions[key].name if known else spellings[0][0]
+        result.append(RegionSpellings(name, key if known else "", tuple(spellings)))
+    result.sort(key=lambda group: (group.name.casefold(), group.name))
+    return result
+
+
+_region_names: RegionNames | None = None
+
+
+def region_names() -> RegionNames:
+    """The region table, read on first use (about 50 ms; the gazetteer's own is the same)."""
+    global _region_names
+    if _region_names is None:
+        _region_names = RegionNames()
+    return _region_names
