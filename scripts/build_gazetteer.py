@@ -9,7 +9,9 @@ The data is GeoNames' (https://www.geonames.org/, CC BY 4.0), as packaged by ``g
 the app reads the files this writes (``store/geo/gazetteer.py`` says how).
 
 - ``places.tsv.gz``: one line per place, the most populous first (a place's row number is its
-  rank): geonameid, name, latitude, longitude, country code, admin1 code, population.
+  rank): geonameid, name, latitude, longitude, country code, admin1 code, population, and its
+  other names in Latin or Cyrillic letters as written (|-separated: search matches them as
+  written, diacritics and all).
 - ``names.tsv.gz``: one line per name (folded by ``store.geo.names.fold``: no case, no
   diacritics, no apostrophes, hyphens as spaces), sorted: the name, a tab, the row numbers of
   the places bearing it, ascending. Names in Latin or Cyrillic letters only.
@@ -87,6 +89,8 @@ def main() -> None:
     rows_by_name: dict[str, list[int]] = collections.defaultdict(list)
     for row, city in enumerate(places):
         name = _clean(city["name"])
+        names = [name, *(_clean(other) for other in city.get("alternatenames") or [])]
+        others = sorted({other for other in names[1:] if other != name and _latin_or_cyrillic(other)} - {""})
         place_lines.append(
             "\t".join(
                 (
@@ -97,10 +101,10 @@ def main() -> None:
                     city["countrycode"],
                     _clean(city["admin1code"] or ""),
                     str(int(city["population"])),
+                    "|".join(other.replace("|", " ") for other in others),
                 )
             )
         )
-        names = [name, *(_clean(other) for other in city.get("alternatenames") or [])]
         keys = {fold(other) for other in names if other == name or _latin_or_cyrillic(other)}
         for key in keys:
             if key:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from store import taxonomy
+from store import geo, taxonomy
 from store.groups import group_of
 from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow
-from store.search_index import SearchIndex
+from store.search_index import WORD_EDGES, SearchIndex
 from store.text import search_fold
 
 
@@ -19,7 +21,10 @@ class IncidentFilter:
     """A conjunction of conditions; an empty filter matches everything.
 
     ``text`` is split into words; an incident matches when every word occurs in its search
-    text, case-insensitively (Cyrillic included; ё and е are the same letter).
+    text, case-insensitively (Cyrillic included; ё and е are the same letter). A word that names
+    a place (once the gazetteer is loaded: ``store.geo.loaded()``) also matches the place's other
+    names as whole words: "Odessa", "Одесса" and "Одеса" each find an incident in "Odesa".
+    ``region`` matches every spelling of the region (``ListRows.query`` gives them).
     ``date_from``/``date_to`` keep incidents whose date span overlaps the range.
     """
 
@@ -51,6 +56,28 @@ class IncidentFilter:
         return tuple(search_fold(self.text).split())
 
     @cached_property
+    def place_names(self) -> dict[str, tuple[str, ...]]:
+        """Each search word that names a place, and the place's other names (folded as rows
+        are, whole words of ``PLACE_WORD_MIN`` letters or more): the most populous place the
+        word may name (``Gazetteer.lookup``: any of its names, declined forms too). Empty until
+        the gazetteer is loaded: a search never waits for it."""
+        gazetteer = geo.loaded()
+        if gazetteer is None:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for word in self.words:
+            if len(word) < PLACE_WORD_MIN or word in found:
+                continue
+            places = gazetteer.lookup(word, limit=1)
+            if not places:
+                continue
+            names = {search_fold(name) for name in gazetteer.names_of(places[0])}
+            kept = sorted(name for name in names if len(name) >= PLACE_WORD_MIN and " " not in name and name != word)
+            if kept:
+                found[word] = tuple(kept)
+        return found
+
+    @cached_property
     def _region_key(self) -> str:
         return search_fold(self.region or "")
 
@@ -61,27 +88,37 @@ class IncidentFilter:
     def narrows(self, earlier: IncidentFilter) -> bool:
         """Whether everything this filter matches, ``earlier`` matched too (typing on)."""
         same_rest = replace(self, text="") == replace(earlier, text="")
+        if self.place_names or earlier.place_names:  # a place's other names match rows the words did not
+            return False
         return same_rest and search_fold(self.text).startswith(search_fold(earlier.text))
 
     def select_rows(
-        self, rows: list[IncidentRow], *, known_words: tuple[str, ...] = (), index: SearchIndex | None = None
+        self,
+        rows: list[IncidentRow],
+        *,
+        known_words: tuple[str, ...] = (),
+        index: SearchIndex | None = None,
+        region_spellings: frozenset[str] | None = None,
     ) -> list[IncidentRow]:
         """The rows that match, condition by condition (each a tight loop over what is left).
 
         ``known_words`` are words every row given is already known to contain. ``index`` (a
         ``SearchIndex`` of every row's ``haystack``, once ``ready``) finds the rows holding the
         other words without reading each row's text; the rows found are the same without it.
+        ``region_spellings`` (folded) are the spellings that name ``region``; without them only
+        ``region`` itself (in any case) matches.
         """
         words = [word for word in self.words if word not in known_words]
+        place_names = self.place_names
         if index is not None and index.ready and words:
-            narrowed = index.narrow(rows, words)
+            narrowed = index.narrow(rows, words, place_names)
             if narrowed is not None:
                 rows, unsure = narrowed
                 if not unsure:  # the index found exactly the rows holding every word
                     words = []
         if self.region is not None:
-            key = self._region_key
-            rows = [row for row in rows if row.region_key == key]
+            spellings = region_spellings or frozenset((self._region_key,))
+            rows = [row for row in rows if row.region_key in spellings]
         if self.casualties:
             statuses = self.casualties
             rows = [row for row in rows if row.casualty_status in statuses]
@@ -100,5 +137,22 @@ class IncidentFilter:
             rows = [row for row in rows if row.date_iso <= end]
         for word in words:
             # The prepared text straight from its slot: this loop runs over every row per key.
-            rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
+            names = place_names.get(word)
+            if names:
+                whole = _whole_words(names)
+                rows = [row for row in rows if word in (text := row._haystack or row.haystack) or whole(text)]  # noqa: SLF001
+            else:
+                rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows
+
+
+#: A search word shorter than this is never taken for a place's name, nor a name of a place
+#: shorter than this matched ("ODS" of Odesa would match too much).
+PLACE_WORD_MIN = 4
+_EDGE = f"[{re.escape(WORD_EDGES)}]*"
+
+
+def _whole_words(names: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """A search for any of ``names`` as a whole word of a row's text (as ``SearchIndex`` finds them)."""
+    alternatives = "|".join(map(re.escape, names))
+    return re.compile(rf"(?<!\S){_EDGE}(?:{alternatives}){_EDGE}(?!\S)").search

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from store.filters import IncidentFilter
+from store.geo.regions import region_names
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
+from store.text import search_fold
 
 #: How rows are ordered besides by date (stable sorts keep newest first within ties).
 ROW_ORDERS: dict[str, Callable[[IncidentRow], Any]] = {
@@ -34,6 +36,7 @@ class ListRows:
         self._region_counts: Counter[str] | None = None
         self._regions_by_name: list[tuple[str, int]] | None = None
         self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
+        self._spellings: dict[str, frozenset[str]] = {}  # region asked -> its spellings; cleared by changes
 
     def rows(self, order: str = "date") -> list[IncidentRow]:
         """The rows in ``order``: ``date`` (newest first), ``region`` (by name, newest first within
@@ -59,9 +62,30 @@ class ListRows:
         last = self._last_query
         if last is not None and last[0] == order and incident_filter.narrows(last[1]):
             pool, known = last[2], last[1].words
-        found = incident_filter.select_rows(pool, known_words=known, index=index)
+        spellings = self.spellings_of(incident_filter.region) if incident_filter.region is not None else None
+        found = incident_filter.select_rows(pool, known_words=known, index=index, region_spellings=spellings)
         self._last_query = (order, incident_filter, found)
         return list(found)
+
+    def spellings_of(self, region: str) -> frozenset[str]:
+        """The spellings (folded) of the rows' regions that name the same region as ``region``:
+        by the gazetteer's region table ("Udmurt Republic" and "Удмуртия" are Udmurtia), and in
+        any case."""
+        asked = search_fold(region)
+        known = self._spellings.get(asked)
+        if known is not None:
+            return known
+        names = region_names()
+        key = names.key_of(region)
+        spellings = {asked}
+        if key is not None:
+            spellings.update(
+                search_fold(spelling) for spelling, _ in self.region_counts() if names.key_of(spelling) == key
+            )
+        if len(self._spellings) > 64:
+            self._spellings.clear()
+        self._spellings[asked] = found = frozenset(spellings)
+        return found
 
     def region_counts(self) -> list[tuple[str, int]]:
         """Each region some row has and how many rows have it, by name."""
@@ -83,6 +107,7 @@ class ListRows:
 
     def added(self, row: IncidentRow) -> None:
         self._regions_by_name = None
+        self._spellings = {}
         if self._region_counts is not None:
             self._region_counts[row.region] += 1
         if self._newest_first is not None:
@@ -91,6 +116,7 @@ class ListRows:
 
     def removed(self, row: IncidentRow) -> None:
         self._regions_by_name = None
+        self._spellings = {}
         if self._region_counts is not None:
             self._region_counts[row.region] -= 1
         if self._newest_first is not None:

@@ -21,7 +21,7 @@ the same one), so typing on in a search costs a few C-speed passes over the rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -41,6 +41,9 @@ _NO_ROWS = bytes(CHUNK)
 #: returned), and words whose rows are kept (typing on repeats the words before the last).
 _POOLS_KEPT = 4
 _WORDS_KEPT = 32
+
+#: What may stand around a word in a row's text without making it another word: "Odesa," is Odesa.
+WORD_EDGES = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’…—–"
 
 Bitmap = dict[int, int]  # chunk -> bits: row number ``chunk * CHUNK + i`` is in when bit ``i`` is set
 
@@ -266,12 +269,25 @@ class SearchIndex:
             self._word_cache[word] = rows
         return rows
 
-    def _rows_of(self, words: Iterable[str]) -> Bitmap | None:
-        """The numbers of the rows holding every one of ``words``; None for no words."""
+    def _rows_of_name(self, name: str) -> Bitmap:
+        """The rows holding ``name`` as a whole word (punctuation around it aside)."""
+        rows: Bitmap = {}
+        for holder in self._words_containing(name):
+            if holder.strip(WORD_EDGES) == name:
+                _or_into(rows, self._word_rows[holder])
+        return rows
+
+    def _rows_of(self, words: Iterable[str], alternatives: Mapping[str, Sequence[str]] | None = None) -> Bitmap | None:
+        """The numbers of the rows holding every one of ``words`` (or, for a word in
+        ``alternatives``, one of its alternatives as a whole word); None for no words."""
         self._flush()
         found: Bitmap | None = None
         for word in sorted(set(words), key=len, reverse=True):  # the longest (rarest) first
             rows = self._rows_of_word(word)
+            if alternatives and alternatives.get(word):
+                rows = dict(rows)
+                for name in alternatives[word]:
+                    _or_into(rows, self._rows_of_name(name))
             found = rows if found is None else _and(found, rows)
             if not found:
                 return {}
@@ -289,10 +305,13 @@ class SearchIndex:
             result.update(compress(ids[start : start + CHUNK], self._chunk_selector(bits)))
         return {row_id for row_id in result if row_id is not None}
 
-    def narrow(self, rows: list[Row], words: Sequence[str]) -> tuple[list[Row], bool] | None:
-        """The ``rows`` (in their order) holding every one of ``words``, and whether some row is
-        not held by the index (kept, to be checked word by word); None for no words."""
-        found = self._rows_of(words)
+    def narrow(
+        self, rows: list[Row], words: Sequence[str], alternatives: Mapping[str, Sequence[str]] | None = None
+    ) -> tuple[list[Row], bool] | None:
+        """The ``rows`` (in their order) holding every one of ``words`` (or one of its
+        ``alternatives`` as a whole word), and whether some row is not held by the index (kept,
+        to be checked word by word); None for no words."""
+        found = self._rows_of(words, alternatives)
         if found is None:
             return None
         pool = self._pool(rows)

@@ -95,7 +95,6 @@ class Gazetteer:
         self._place_starts = _line_starts(self._places)
         self._grid: dict[tuple[int, int], list[int]] | None = None
         self._grid_lock = threading.Lock()
-        self._names_of: dict[int, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._place_starts) - 1
@@ -103,8 +102,8 @@ class Gazetteer:
     # -- reading the data -------------------------------------------------------------------------
 
     def place(self, row: int) -> Place:
-        line = self._places[self._place_starts[row] : self._place_starts[row + 1] - 1].decode("utf-8")
-        geonameid, name, lat, lon, country_code, admin1, population = line.split("\t")
+        line = self._place_line(row).decode("utf-8")
+        geonameid, name, lat, lon, country_code, admin1, population, _ = line.split("\t")
         region = self.regions.region(country_code, admin1) if admin1 else None
         return Place(
             row=row,
@@ -118,6 +117,9 @@ class Gazetteer:
             region=region.name if region else "",
             population=int(population),
         )
+
+    def _place_line(self, row: int) -> bytes:
+        return self._places[self._place_starts[row] : self._place_starts[row + 1] - 1]
 
     def _key(self, index: int) -> bytes:
         start = self._name_starts[index]
@@ -235,26 +237,9 @@ class Gazetteer:
         raise AmbiguousPlace(query, candidates)
 
     def names_of(self, place: Place) -> tuple[str, ...]:
-        """Every folded name of ``place`` (its own first)."""
-        names = self._names_of.get(place.row)
-        if names is None:
-            blob, row = self._names, str(place.row).encode()
-            found = []
-            # The row among a name's rows: after its tab or a comma, before a comma or the line's end.
-            for before in (b"\t", b","):
-                for after in (b",", b"\n"):
-                    needle = before + row + after
-                    at = blob.find(needle)
-                    while at != -1:
-                        start = blob.rfind(b"\n", 0, at) + 1
-                        found.append(blob[start : blob.index(b"\t", start)].decode("utf-8"))
-                        at = blob.find(needle, at + 1)
-            own = fold(place.name)
-            names = (own, *sorted(set(found) - {own}))
-            if len(self._names_of) > 256:
-                self._names_of.clear()
-            self._names_of[place.row] = names
-        return names
+        """Every name of ``place`` as written (its own first), in Latin or Cyrillic letters."""
+        others = self._place_line(place.row).rsplit(b"\t", 1)[1].decode("utf-8")
+        return (place.name, *(name for name in others.split("|") if name))
 
     # -- reverse lookup -----------------------------------------------------------------------------
 
@@ -281,8 +266,7 @@ class Gazetteer:
             for lon_cell in range(home[1] - lon_cells, home[1] + lon_cells + 1):
                 wrapped = (lon_cell + 180 * _CELL) % (360 * _CELL) - 180 * _CELL
                 for row in grid.get((lat_cell, wrapped), ()):
-                    start = self._place_starts[row]
-                    _, _, lat, lon, _ = self._places[start : self._place_starts[row + 1] - 1].split(b"\t", 4)
+                    _, _, lat, lon, _ = self._place_line(row).split(b"\t", 4)
                     km = distance_km(latitude, longitude, float(lat), float(lon))
                     if km <= within_km and (best is None or km < best[0]):
                         best = (km, row)
