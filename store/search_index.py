@@ -40,7 +40,7 @@ _NO_ROWS = bytes(CHUNK)
 #: Row lists whose numbers are kept (of those given: each order's whole list; and of the results
 #: returned), and words whose rows are kept (typing on repeats the words before the last).
 _POOLS_KEPT = 4
-_WORDS_KEPT = 32
+_WORDS_KEPT = 256
 
 #: What may stand around a word in a row's text without making it another word: "Odesa," is Odesa.
 WORD_EDGES = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’…—–"
@@ -271,10 +271,16 @@ class SearchIndex:
 
     def _rows_of_name(self, name: str) -> Bitmap:
         """The rows holding ``name`` as a whole word (punctuation around it aside)."""
-        rows: Bitmap = {}
-        for holder in self._words_containing(name):
-            if holder.strip(WORD_EDGES) == name:
-                _or_into(rows, self._word_rows[holder])
+        cache_key = "\n" + name  # no search word holds a newline
+        rows = self._word_cache.get(cache_key)
+        if rows is None:
+            rows = {}
+            for holder in self._words_containing(name):
+                if holder.strip(WORD_EDGES) == name:
+                    _or_into(rows, self._word_rows[holder])
+            if len(self._word_cache) >= _WORDS_KEPT:
+                self._word_cache.clear()
+            self._word_cache[cache_key] = rows
         return rows
 
     def _rows_of(self, words: Iterable[str], alternatives: Mapping[str, Sequence[str]] | None = None) -> Bitmap | None:
