@@ -231,3 +231,12 @@ def test_the_shipped_data_is_within_its_budget() -> None:
     size = sum(path.stat().st_size for path in DATA.iterdir())
     assert size <= 15_000_000
     assert len(gazetteer()) > 150_000
+
+
+def test_the_readme_shows_the_region_table_as_it_is() -> None:
+    readme = (DATA.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    table = (DATA.parent / "regions.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in table if line.strip() and not line.startswith("#")]
+    assert len(rows) == 27 + 83
+    for country, code, name, others in rows:
+        assert f"| {country}.{code} | {name} | {others.replace('|', ', ')} |" in readme
