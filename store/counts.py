@@ -16,6 +16,7 @@ A note in parentheses may follow any of them: ``? (several)``, ``1+ (at least on
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -136,3 +137,22 @@ class Count(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.notation()} ({self.note})" if self.note else self.notation()
+
+
+@lru_cache(maxsize=4096)
+def _notation_bounds(text: str) -> dict[str, Any] | None:
+    try:
+        return Count.parse(text).model_dump()
+    except ValueError:
+        return None
+
+
+def stored_bounds(value: Any) -> Any:
+    """A stored count as the ``{"min", "max", "note"}`` dict the list reads, whichever form the
+    model accepts it in: the dict itself, or the notation ("2", "1+") or a whole number written
+    by hand into a journal file. Anything else is returned as it is (and reads as unknown)."""
+    if type(value) is str:
+        return _notation_bounds(value)
+    if type(value) is int:
+        return {"min": value, "max": value, "note": None} if value >= 0 else None
+    return value

@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from store import taxonomy
-from store.counts import Count
+from store.counts import Count, stored_bounds
 from store.errors import describe_value
 from store.text import check_text, normalise_newlines
 
@@ -147,6 +147,8 @@ def civilian_harm_of(record: Any) -> bool:
     for name in ("killed_civilians", "killed_children", "killed_women",
                  "injured_civilians", "injured_children", "injured_women"):
         count = record.get(name)
+        if type(count) is not dict:
+            count = stored_bounds(count)  # "2" or "1+" written by hand, as the model reads it
         if type(count) is dict:
             low = count.get("min")
             if type(low) is int and low >= 1:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.counts import stored_bounds
 from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow, as_precise
 
@@ -105,7 +106,9 @@ def _bounds(count: Any) -> tuple[int | None, int | None]:
     hand-edited record may hold ``{"min": -4}`` or ``{"min": 5, "max": 2}``; the model refuses
     both), maximum None for an open one (``1+``)."""
     if type(count) is not dict:
-        return None, None
+        count = stored_bounds(count)  # "2" or "1+" written by hand, as the model reads it
+        if type(count) is not dict:
+            return None, None
     low, high = count.get("min"), count.get("max")
     if type(low) is not int or low < 0:
         return None, None
@@ -265,6 +268,9 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
         killed_none = injured_none = False
         count: Any = get("killed")
         low = count.get("min") if type(count) is dict else None
+        if low is None and count is not None and type(count) is not dict:
+            count = stored_bounds(count)
+            low = count.get("min") if type(count) is dict else None
         if type(low) is int and low >= 0:
             high = count.get("max")
             if type(high) is not int:
@@ -280,6 +286,9 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
             cell[KILLED + 3] += 1
         count = get("injured")
         low = count.get("min") if type(count) is dict else None
+        if low is None and count is not None and type(count) is not dict:
+            count = stored_bounds(count)
+            low = count.get("min") if type(count) is dict else None
         if type(low) is int and low >= 0:
             high = count.get("max")
             if type(high) is not int:
@@ -319,6 +328,8 @@ def overview(rows: Iterable[IncidentRow]) -> Overview:
             _weapons(cell, launched, intercepted, hit)
         elif launched is not None:  # launched alone (as _weapons would add it)
             cell[WITH_WEAPONS] += 1
+            if type(launched) is not dict:
+                launched = stored_bounds(launched)
             low = launched.get("min") if type(launched) is dict else None
             if type(low) is int and low >= 0:
                 cell[WEAPON_FIGURES] += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from store.counts import stored_bounds
 from store.history import display_value
 from store.models import as_precise, casualty_status_of, civilian_harm_of, date_label_of, least_harmed
 from store.text import search_fold
@@ -22,8 +23,10 @@ def _text(value: Any) -> str:
 
 
 def _bound(count: Any, end: str) -> int | None:
-    """``count[end]`` if it is a whole number (stored records are dicts; a ``Mapping`` check is slow)."""
+    """``count[end]`` if it is a whole number (stored records are dicts; a ``Mapping`` check is slow;
+    a count written by hand as "2" or "1+" is read as the model reads it)."""
     if type(count) is not dict:
+        count = stored_bounds(count)
         if not isinstance(count, Mapping):
             return None
     value = count.get(end)
