@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from store import collector
 from store.changelog import ChangeLog, decode_line, encode_entry
@@ -67,7 +67,7 @@ from store.migrations import (
     migrate,
     stored_version,
 )
-from store.models import Group, GroupFields, Incident, IncidentFields, new_id, utc_now
+from store.models import Group, GroupFields, Incident, IncidentFields, RequiredLine, new_id, utc_now
 from store.records import BadRecord, Records, normal_id  # noqa: F401 (BadRecord re-exported)
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
@@ -83,6 +83,9 @@ from store.storage import (
     resolved,
 )
 from store.suggestions import ValueIndex
+
+#: What a region's name may be (``IncidentFields.region``'s rules), for ``rename_region``.
+_REGION_NAME: TypeAdapter[str] = TypeAdapter(RequiredLine)
 
 #: From this size on, opening pauses and then spares the garbage collector (see ``_open``).
 LARGE_FILE = 8 * 1024 * 1024
@@ -1038,6 +1041,46 @@ class Journal:
         self._commit(build)
         self._records.keep_valid(saved)
         return saved
+
+    # -- regions ---------------------------------------------------------------------------------
+
+    def rename_region(self, old: str, new: str) -> list[str]:
+        """Give every incident whose region is spelt exactly ``old`` (case and all) the region
+        ``new``: each a new revision, its old one kept in the history, all saved at once. Returns
+        the ids changed (none when no incident has ``old``, or ``new`` is the same).
+
+        A record that is not a valid incident is renamed too, only its region changed and its old
+        version kept in the history (as ``delete_group`` takes a group out of one): it neither
+        blocks the rename nor keeps the old spelling. ``ValueError`` if ``new`` is no region name.
+        """
+        try:
+            name = _REGION_NAME.validate_python(new)
+        except ValidationError as exc:
+            raise ValueError("; ".join(problem.message for problem in field_problems(exc))) from None
+        changed: list[str] = []
+        saved: list[Incident] = []
+
+        def build(ops: _Ops) -> None:
+            changed.clear()
+            saved.clear()
+            if name == old:
+                return
+            now = utc_now()
+            for incident_id, raw in list(self._records.by_id.items()):
+                if raw.get("region") != old:
+                    continue
+                incident = self._records.validated(incident_id)
+                if incident is None:  # a record to be fixed: only its region changes
+                    ops.put(HISTORY_TABLE, self._kept(incident_id, "update", now))
+                    ops.put(INCIDENTS_TABLE, {**raw, "region": name}, doc_id=self._records.doc_ids[incident_id])
+                else:
+                    changed_incident = incident.model_copy(update={"region": name})
+                    saved.append(self._updated(ops, changed_incident, now, "nothing was renamed"))
+                changed.append(incident_id)
+
+        self._commit(build)
+        self._records.keep_valid(saved)
+        return list(changed)
 
     def delete_group(self, id_or_prefix: str) -> Group:
         """Remove a group; its incidents stay, out of any group (each a new revision, in the history)."""
