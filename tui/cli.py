@@ -7,7 +7,9 @@ Errors are one line each on stderr, naming the option or field and the problem; 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
+import shlex
 import shutil
 import sys
 import threading
@@ -52,7 +54,9 @@ from store.exchange import (
 )
 from store.exchange.batch import clip
 from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
+from store.geo import CREDIT, Place, distance_km, gazetteer, group_spellings, region_names
 from store.models import CASUALTY_STATUSES, GroupFields, Incident, range_across
+from store.place_fill import PlaceLookup, needs_place, place_finder
 from store.recovery import backup_report
 from store.seeds import seed_groups, seed_incidents
 from store.text import printable
@@ -134,17 +138,35 @@ def _option_settings(spec: FieldSpec) -> dict[str, Any]:
     return settings
 
 
-REQUIRED_FOR_ADD = {spec.name for spec in FIELDS if spec.required}
+#: What ``add`` needs that a place looked up fills (``--place`` without ``--no-lookup``).
+FILLED_BY_PLACE = ("region", "country")
+#: What ``add`` needs in any case (click refuses the command without them).
+REQUIRED_FOR_ADD = {spec.name for spec in FIELDS if spec.required} - set(FILLED_BY_PLACE)
+#: ``add``'s help for the fields a place fills.
+ADD_NOTES = {
+    "region": "Required, unless --place names a place the gazetteer knows (then it fills it).",
+    "country": "Required, unless --place names a place the gazetteer knows (then it fills it).",
+    "place": "Looked up in the gazetteer (any spelling, Latin or Cyrillic): it fills region, country "
+    "and coordinates not given; --no-lookup does not.",
+}
+EDIT_NOTES = {
+    "place": "Looked up in the gazetteer: it fills coordinates (and region, country) the incident does not "
+    "have; --no-lookup does not.",
+}
 
 
-def incident_options(required: set[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options of ``add`` and ``edit``, one per field of ``store.fields.FIELDS``."""
+def incident_options(
+    required: set[str], notes: dict[str, str] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of ``add`` and ``edit``, one per field of ``store.fields.FIELDS``; ``notes``
+    adds to a field's help."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for spec in reversed(FIELDS):
-            command = click.option(
-                spec.cli_option, spec.name, required=spec.name in required, **_option_settings(spec)
-            )(command)
+            settings = _option_settings(spec)
+            if notes and spec.name in notes:
+                settings["help"] = f"{settings['help']} {notes[spec.name]}"
+            command = click.option(spec.cli_option, spec.name, required=spec.name in required, **settings)(command)
         return command
 
     return decorate
@@ -302,6 +324,10 @@ def build_filter(
     show_envvar=True,
     help="The journal file (default: journal.json in your user data folder).",
 )
+@click.version_option(
+    None, "--version", package_name=PROG, prog_name=PROG, message=f"%(prog)s %(version)s\n{CREDIT}",
+    help="Show the version and the credit for the place names, and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, journal: Path | None) -> None:
     """Incident Journal: record and browse conflict incidents, offline.
@@ -333,15 +359,70 @@ def seed_command(journal: Journal) -> None:
         echo(f"the {len(result.skipped)} example incidents are already in {journal.path}; nothing added")
 
 
+NO_LOOKUP_HELP = "Do not look --place up in the gazetteer: fill nothing from it."
+
+
 @cli.command("add")
-@incident_options(REQUIRED_FOR_ADD)
+@incident_options(REQUIRED_FOR_ADD, ADD_NOTES)
+@click.option("--no-lookup", is_flag=True, help=NO_LOOKUP_HELP)
 @with_journal
-def add_command(journal: Journal, **options: Any) -> None:
-    """Record a new incident; prints its id."""
-    fields = _validated(IncidentFields.model_validate, _given(options))
+def add_command(journal: Journal, no_lookup: bool = False, **options: Any) -> None:
+    """Record a new incident; prints its id.
+
+    --place fills the region, country and coordinates not given from the gazetteer's place of
+    that name (and says so on stderr); a name several places bear is refused, listing them:
+    pick one with --region or --country, or give --lat/--lon. A name it does not know is kept
+    as typed (then --region and --country are needed).
+    """
+    given = _given(options)
+    found = None if no_lookup else _look_up_place(given)
+    if found is not None and found.filling is not None:
+        given.update(found.filling.values)
+    missing = [name for name in FILLED_BY_PLACE if not str(given.get(name) or "").strip()]
+    if missing:
+        options_missing = " and ".join(OPTION_FOR_FIELD[name] for name in missing)
+        it = "them" if len(missing) > 1 else "it"
+        if found is not None:
+            why = f"; --place cannot fill {it}: {found.reason}"
+        elif no_lookup:
+            why = " (--no-lookup: --place fills nothing)" if given.get("place") else ""
+        else:
+            why = f" (or a --place the gazetteer knows, which fills {it})"
+        raise InputError(f"{options_missing}: {'are' if len(missing) > 1 else 'is'} required{why}")
+    fields = _validated(IncidentFields.model_validate, given)
     incident = journal.add(fields)
     echo(incident.id)
+    _tell_place(found)
     _tell_duplicates(journal.possible_duplicates([incident]))
+
+
+def _look_up_place(fields: dict[str, Any]) -> PlaceLookup | None:
+    """The place ``fields`` name, looked up when it would fill something (None if not); refused
+    (``InputError`` listing the candidates) when the name is several places'."""
+    if not needs_place(fields) or not isinstance(fields.get("place"), str):
+        return None
+    found = place_finder().look_up(fields)
+    if found.ambiguous:
+        raise InputError(
+            f"--place: {found.reason}; pick one with --region (or --country), or give its --lat/--lon "
+            "(--no-lookup saves the place as typed, filling nothing):",
+            *(f"  {line}" for line in found.candidate_lines()),
+        )
+    return found
+
+
+def _tell_place(found: PlaceLookup | None) -> None:
+    """On stderr: what a place filled, and the fields given that name another region. A place not
+    found (where the fields given need nothing from it) is saved as typed, silently, as before
+    places were looked up: a village too small for the gazetteer is no mistake ('places NAME' says
+    whether and where it knows a name)."""
+    if found is None or found.filling is None:
+        return
+    described = found.filling.describe()
+    if described:
+        echo(f"{PROG}: {described}", err=True)
+    for conflict in found.filling.describe_conflicts():
+        echo(f"{PROG}: warning: {conflict}", err=True)
 
 
 #: At most this many possible duplicates are named, one per line; the rest are counted.
@@ -358,17 +439,26 @@ def _tell_duplicates(duplicates: list[Any]) -> None:
 
 @cli.command("edit")
 @click.argument("incident_id", metavar="ID")
-@incident_options(set())
+@incident_options(set(), EDIT_NOTES)
 @click.option("--from-sources", is_flag=True,
               help="Set killed and injured to the range the sources' own figures span.")
+@click.option("--no-lookup", is_flag=True, help=NO_LOOKUP_HELP)
 @with_journal
-def edit_command(journal: Journal, incident_id: str, from_sources: bool = False, **options: Any) -> None:
+def edit_command(
+    journal: Journal, incident_id: str, from_sources: bool = False, no_lookup: bool = False, **options: Any
+) -> None:
     """Change the given fields of an incident; the others stay as they are.
 
-    --source and --tag replace the incident's sources or tags when given.
+    --source and --tag replace the incident's sources or tags when given. A new --place fills
+    what the incident lacks of region, country and coordinates (as for add); what it has stays.
     """
     incident = journal.get(incident_id)
     changes = _given(options)
+    found = None
+    if "place" in changes and not no_lookup:
+        found = _look_up_place({**incident.fields_record(), **changes})
+        if found is not None and found.filling is not None:
+            changes.update(found.filling.values)
     if from_sources:
         given = [option for option, name in (("--killed", "killed"), ("--injured", "injured")) if name in changes]
         if given:
@@ -380,6 +470,7 @@ def edit_command(journal: Journal, incident_id: str, from_sources: bool = False,
     changed = _validated(lambda given: incident.with_changes(**given), changes)
     saved = journal.update(changed)
     echo(f"updated {saved.id} (revision {saved.revision})")
+    _tell_place(found)
 
 
 def _figures_from_sources(incident: Incident, changes: dict[str, Any]) -> dict[str, Any]:
@@ -397,6 +488,138 @@ def _figures_from_sources(incident: Incident, changes: dict[str, Any]) -> dict[s
         raise InputError("--from-sources: no source of this incident gives a killed or injured figure; "
                          "give them as --source 'OUTLET|URL|KIND|KILLED|INJURED'")
     return figures
+
+
+# -- places and regions --------------------------------------------------------------------
+
+
+def _coordinates(place: Place) -> str:
+    return f"{place.latitude:.5f}, {place.longitude:.5f}"
+
+
+def _parse_near(text: str) -> tuple[float, float]:
+    """``LAT,LON`` as two numbers within the globe; ``InputError`` naming --near otherwise."""
+    parts = text.replace(";", ",").split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        latitude, longitude = (float(part.strip()) for part in parts)
+    except ValueError:
+        raise InputError(f"--near: {text!r} is not LAT,LON (e.g. 56.85,53.2)") from None
+    if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180):  # (nan fails both too)
+        raise InputError(f"--near: {text!r} is off the globe: latitude is -90 to 90, longitude -180 to 180")
+    return latitude, longitude
+
+
+@cli.command("places")
+@click.argument("query", required=False)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="List at most this many places.")
+@click.option("--near", metavar="LAT,LON",
+              help="Without QUERY: the place nearest these coordinates (within 20 km). With QUERY: its "
+                   "places, the nearest first, each with its distance.")
+def places_command(query: str | None, limit: int, near: str | None) -> None:
+    """Look places up in the offline gazetteer (GeoNames): each match on a line, as the form and
+    add --place show it ("Izhevsk — Udmurtia, Russia · 648,213"), then its coordinates.
+
+    QUERY is any of a place's names, Latin or Cyrillic, or the start of one; a Russian or
+    Ukrainian phrase ("в Ижевске") works too. Exit status 1 when nothing matches.
+    """
+    point = _parse_near(near) if near is not None else None
+    if query is None or not query.strip():
+        if point is None:
+            raise InputError("give a QUERY (a place name) or --near LAT,LON")
+        found = gazetteer().nearest(*point)
+        if found is None:
+            raise Failure(f"no place within 20 km of {point[0]}, {point[1]}")
+        place, km = found
+        echo(f"{place.label()}  ({_coordinates(place)})  {km:,.1f} km away")
+        return
+    try:
+        matches = gazetteer().complete(query, limit=limit)
+    except UnicodeError:
+        matches = []
+    if not matches:
+        raise Failure(f"no place called {query!r} (or starting so) is known")
+    if point is None:
+        for place in matches:
+            echo(f"{place.label()}  ({_coordinates(place)})")
+        return
+    distances = [(distance_km(*point, place.latitude, place.longitude), place) for place in matches]
+    for km, place in sorted(distances, key=lambda item: item[0]):
+        echo(f"{place.label()}  ({_coordinates(place)})  {km:,.1f} km away")
+
+
+@cli.group("regions", invoke_without_command=True)
+@click.pass_context
+def regions_command(ctx: click.Context) -> None:
+    """Every region the journal's incidents name, with how many each; spellings that name one
+    region (by the gazetteer: "Udmurt Republic" and "Удмуртия" are Udmurtia; or that differ
+    only in case) are flagged, each with the 'regions rename' that merges it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_journal(ctx) as journal:
+        counts = journal.row_regions()
+    if not counts:
+        echo("no incidents, so no regions", err=True)
+        return
+    groups = group_spellings(counts, region_names())
+    width = max(len(printable(group.name)) for group in groups)  # as shown: a control character as its escape
+    number_width = max(len(f"{group.count:,}") for group in groups)
+    split = 0
+    for group in groups:
+        line = f"{printable(group.name):<{width}}  {group.count:>{number_width},}"
+        if not group.split:
+            echo(line)
+            continue
+        split += 1
+        spellings = ", ".join(f"{spelling} ({count:,})" for spelling, count in group.spellings)
+        ways = f"spelt {len(group.spellings)} ways" if len(group.spellings) > 1 else "spelt"
+        echo(f"{line}  {ways}: {spellings}")
+        for spelling, _ in group.spellings:
+            if spelling != group.name:
+                echo(f"{'':<{width + number_width + 4}}{PROG} regions rename {shlex.quote(spelling)} "
+                     f"{shlex.quote(group.name)}")
+    if split:
+        echo(f"{_plural(len(groups), 'region')}, {split} spelt other ways too: each 'regions rename' line "
+             "above merges one spelling into the region's name", err=True)
+
+
+@regions_command.command("rename")
+@click.argument("old")
+@click.argument("new")
+@with_journal
+def regions_rename_command(journal: Journal, old: str, new: str) -> None:
+    """Rename region OLD to NEW in every incident, in one save; each changed incident gets a new
+    revision, its old one in the history.
+
+    OLD is matched exactly, case and all ('udmurtia' does not rename 'Udmurtia'): rename each
+    spelling 'regions' lists on its own.
+    """
+    counts = dict(journal.row_regions())
+    if old not in counts:
+        near = _near_spellings(old, counts)
+        hint = f"; the journal has {', '.join(near)}" if near else f"; '{PROG} regions' lists them"
+        raise InputError(f"OLD: no incident has the region {old!r}{hint}")
+    if new.strip() == old:
+        raise InputError(f"NEW: {new!r} is the region's name already; nothing to rename")
+    try:
+        changed = journal.rename_region(old, new)
+    except ValueError as exc:
+        raise InputError(f"NEW: {exc}") from None
+    echo(f"renamed {old!r} to {new.strip()!r} in {_plural(len(changed), 'incident')}")
+
+
+def _near_spellings(spelling: str, counts: dict[str, int]) -> list[str]:
+    """The journal's region spellings like ``spelling`` (the same but for case, the same region
+    by the gazetteer, or a close spelling), each as 'Name' (N), the most used first."""
+    names = region_names()
+    key = names.key_of(spelling)
+    folded = spelling.casefold()
+    like = {other for other in counts if other.casefold() == folded or (key is not None and names.key_of(other) == key)}
+    like.update(difflib.get_close_matches(spelling, list(counts), n=5, cutoff=0.75))
+    ordered = sorted(like, key=lambda other: (-counts[other], other))[:5]
+    return [f"{other!r} ({counts[other]:,})" for other in ordered]
 
 
 # -- groups of claims ---------------------------------------------------------------------
@@ -656,6 +879,11 @@ def import_summary(plan: ImportPlan, *, done: bool, added_meanwhile: int = 0) ->
         parts.append(f"{added_meanwhile} added meanwhile by another program, skipped")
     if plan.error_count:
         parts.append(f"{_plural(plan.bad_rows, 'invalid row')} skipped")
+    if plan.filled_rows:
+        parts.append(f"{'filled' if done else 'would fill'} places of {_plural(plan.filled_rows, 'row')}")
+    if plan.unplaced_rows:
+        they = "they are" if plan.unplaced_rows > 1 else "it is"
+        parts.append(f"{_plural(plan.unplaced_rows, 'row')} not placed (named above), left as {they}")
     if plan.duplicate_count:
         rows = f" in {_plural(plan.duplicate_rows, 'row')}" if plan.duplicate_rows != plan.duplicate_count else ""
         parts.append(f"{plan.duplicate_count:,} possible duplicate{'' if plan.duplicate_count == 1 else 's'}{rows}")
@@ -683,10 +911,14 @@ def _more(count: int, what: str, errors_to: Path | None) -> str:
 @click.option("--errors-to", "errors_to", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help=f"Write every problem and warning to FILE, one a line, and each row's possible duplicates "
                    f"(the first few, and how many more) on a line (only the first {IMPORT_SHOWN} are printed).")
+@click.option("--fill-places", is_flag=True,
+              help="Fill each row's missing region, country and coordinates from its place name, where the "
+                   "gazetteer knows one place of that name (within the row's region and country, near its "
+                   "coordinates); rows it cannot place are named and left as they are.")
 @with_journal
 def import_command(
     journal: Journal, file: Path, fmt: str | None, skip_invalid: bool, dry_run: bool, update: bool,
-    errors_to: Path | None,
+    errors_to: Path | None, fill_places: bool = False,
 ) -> None:
     """Import incidents from a JSON, CSV, ACLED CSV or GeoJSON file.
 
@@ -703,7 +935,7 @@ def import_command(
             raise InputError(f"--errors-to: {problem}")
     try:
         _import(journal, file, name, fmt, skip_invalid=skip_invalid, dry_run=dry_run, update=update,
-                errors_to=errors_to)
+                errors_to=errors_to, fill_places=fill_places)
     except MemoryError:
         raise Failure(f"not enough memory to import {name}; nothing was imported") from None
     except RecursionError:
@@ -712,20 +944,20 @@ def import_command(
 
 def _import(
     journal: Journal, file: Path, name: str, fmt: str | None, *, skip_invalid: bool, dry_run: bool, update: bool,
-    errors_to: Path | None,
+    errors_to: Path | None, fill_places: bool = False,
 ) -> None:
     """``import_command`` once its options are checked."""
     with open_source(file) as source, atomic_file(errors_to) if errors_to else nullcontext(None) as sink:
         def report(kind: str, row: int, item: object) -> None:
             assert sink is not None
-            line = str(item) if kind == "error" else f"row {row}: {item}"
+            line = str(item) if kind in ("error", "place") else f"row {row}: {item}"
             sink.write(printable(line).encode("utf-8", "replace") + b"\n")
 
         fmt = (fmt or guess_format(file, source.head(4096)) or "json").lower()
         progress = ProgressBar(f"checking {file.name if name != 'standard input' else name}")
         try:
             plan = plan_import(journal, source, fmt, name=name, update=update, progress=progress.reading,
-                               report=report if sink is not None else None)
+                               report=report if sink is not None else None, fill_places=fill_places)
         finally:
             progress.close()
         for warning in plan.warnings:
@@ -733,6 +965,10 @@ def _import(
                 sink.write(printable(f"warning: {warning}").encode("utf-8", "replace") + b"\n")
     for warning in plan.warnings:
         click.echo(_line(f"{PROG}: warning: {warning}"), err=True)
+    for note in plan.place_notes[:IMPORT_SHOWN]:
+        click.echo(_line(f"{PROG}: {note}"), err=True)
+    if plan.place_note_count > IMPORT_SHOWN:
+        click.echo(f"{PROG}: {_more(plan.place_note_count, 'notes on places', errors_to)}", err=True)
     if plan.error_count and not skip_invalid:
         lines = [_line(str(error)) for error in plan.errors[:IMPORT_SHOWN]]
         if plan.error_count > IMPORT_SHOWN:

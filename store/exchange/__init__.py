@@ -30,6 +30,7 @@ from store.exchange.source import Source, open_source
 from store.exchange.target import atomic_file, target_problem, writable
 from store.journal import RecordText
 from store.models import Incident
+from store.place_fill import needs_place, place_finder
 from store.storage import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -218,6 +219,14 @@ class ImportPlan:
     duplicate_rows: int = 0
     #: The file's row of each incident planned that is not new (the new ones carry theirs).
     other_rows: dict[str, int] = field(default_factory=dict)
+    #: With ``fill_places``: the rows whose place filled something (region, country, coordinates),
+    filled_rows: int = 0
+    #: the rows with a place that lack something and could not be placed (ambiguous or unknown),
+    unplaced_rows: int = 0
+    #: and what was said of them (why each was not placed; a region or country given that names
+    #: another than the place's): the first ``KEPT``, ``place_note_count`` counting them all.
+    place_notes: list[RowError] = field(default_factory=list)
+    place_note_count: int = 0
 
     @property
     def row_of(self) -> dict[str, int]:
@@ -301,9 +310,10 @@ def _matched(candidates: Iterator[Candidate], fmt: str, journal: Journal) -> Ite
         yield candidate
 
 
-#: ``report(kind, row, text)``: every problem (``error``) and each row's possible duplicates
-#: (``duplicate``: a ``FirstDuplicates``, the first few and how many) of an import, as found,
-#: for a caller that keeps them all (``--errors-to``).
+#: ``report(kind, row, text)``: every problem (``error``), each row's possible duplicates
+#: (``duplicate``: a ``FirstDuplicates``, the first few and how many) and what filling places said
+#: of a row (``place``: a ``RowError``) of an import, as found, for a caller that keeps them all
+#: (``--errors-to``).
 Report = Callable[[str, int, object], None]
 #: ``progress(rows, done, total)``: rows checked so far, and bytes read of ``total`` (None: unknown).
 ReadProgress = Callable[[int, int, "int | None"], None]
@@ -318,14 +328,20 @@ def plan_import(
     update: bool = False,
     progress: ReadProgress | None = None,
     report: Report | None = None,
+    fill_places: bool = False,
 ) -> ImportPlan:
     """Read and check a file against ``journal``, row by row: what is new, changed, already here.
 
     ``data`` is the file's content, or a ``Source`` read as the rows are needed (a CSV file of any
     length is never held whole). Each new incident is kept as its record's JSON text.
+
+    ``fill_places``: a row with a place that lacks its region, country or coordinates gets them
+    from the gazetteer's place of that name (``store.place_fill``) before it is checked, so a place
+    may make a row without a region valid; a row it cannot place is left as it is, and named.
     """
     with collector.paused():  # millions of short-lived objects without cycles: nothing to collect
-        return _plan_import(journal, data, fmt, name=name, update=update, progress=progress, report=report)
+        return _plan_import(journal, data, fmt, name=name, update=update, progress=progress, report=report,
+                            fill_places=fill_places)
 
 
 def _plan_import(
@@ -337,6 +353,7 @@ def _plan_import(
     update: bool,
     progress: ReadProgress | None,
     report: Report | None,
+    fill_places: bool = False,
 ) -> ImportPlan:
     plan = ImportPlan(name, fmt, 0)
     source = data if isinstance(data, Source) else None
@@ -350,6 +367,8 @@ def _plan_import(
             report("error", error.row, error)
 
     candidates = _matched(stream_rows(data, fmt, name=name, warnings=plan.warnings), fmt, journal)
+    if fill_places:
+        candidates = _placed(candidates, plan, report, fmt)
     column_of = acled.COLUMN_OF_FIELD if fmt == "acled" else None
     for candidate, incident, problems in check(candidates, column_of=column_of):
         plan.total += 1
@@ -383,6 +402,45 @@ def _plan_import(
     if progress is not None:
         progress(plan.total, source.consumed if source is not None else size or 0, size)
     return plan
+
+
+def _placed(candidates: Iterator[Candidate], plan: ImportPlan, report: Report | None, fmt: str) -> Iterator[Candidate]:
+    """The rows, each with a place that lacks region, country or coordinates filled from the
+    gazetteer where it names one place (``store.place_fill``); the others as they are, named."""
+    finder = place_finder()
+    place_column = "location" if fmt == "acled" else "place"
+
+    def note(candidate: Candidate, field_name: str, message: str) -> None:
+        error = RowError(candidate.row, candidate.shown_id, field_name, message)
+        plan.place_note_count += 1
+        if len(plan.place_notes) < KEPT:
+            plan.place_notes.append(error)
+        if report is not None:
+            report("place", candidate.row, error)
+
+    for candidate in candidates:
+        if candidate.problems or not needs_place(candidate.data) or not isinstance(candidate.data.get("place"), str):
+            yield candidate
+            continue
+        found = finder.look_up(candidate.data)
+        if found.filling is None:
+            plan.unplaced_rows += 1
+            if found.ambiguous:
+                named = "; ".join(found.candidate_lines()[:5])
+                why = f"{found.reason}: {named}; not placed (the row's region, country or coordinates would pick one)"
+            else:
+                why = f"{found.reason}; not placed"
+            note(candidate, place_column, why)
+            yield candidate
+            continue
+        values = found.filling.values
+        if values:
+            plan.filled_rows += 1
+            candidate.data = {**candidate.data, **values}
+            candidate.given = candidate.given | frozenset(values)
+        for conflict in found.filling.describe_conflicts():
+            note(candidate, "", conflict)
+        yield candidate
 
 
 def _plan_existing(
