@@ -511,7 +511,7 @@ def _parse_near(text: str) -> tuple[float, float]:
     return latitude, longitude
 
 
-@cli.command("places")
+@cli.command("places", short_help="Look a place up in the offline gazetteer (GeoNames).")
 @click.argument("query", required=False)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="List at most this many places.")
@@ -550,7 +550,8 @@ def places_command(query: str | None, limit: int, near: str | None) -> None:
         echo(f"{place.label()}  ({_coordinates(place)})  {km:,.1f} km away")
 
 
-@cli.group("regions", invoke_without_command=True)
+@cli.group("regions", invoke_without_command=True,
+           short_help="Every region and its count; flags spellings of one region.")
 @click.pass_context
 def regions_command(ctx: click.Context) -> None:
     """Every region the journal's incidents name, with how many each; spellings that name one
@@ -585,7 +586,7 @@ def regions_command(ctx: click.Context) -> None:
              "above merges one spelling into the region's name", err=True)
 
 
-@regions_command.command("rename")
+@regions_command.command("rename", short_help="Rename region OLD (the exact spelling) to NEW in every incident.")
 @click.argument("old")
 @click.argument("new")
 @with_journal
@@ -607,6 +608,8 @@ def regions_rename_command(journal: Journal, old: str, new: str) -> None:
         changed = journal.rename_region(old, new)
     except ValueError as exc:
         raise InputError(f"NEW: {exc}") from None
+    if not changed:  # (a hand-edited region that is not text, shown as text in the counts)
+        raise InputError(f"OLD: no incident's region is the text {old!r}")
     echo(f"renamed {old!r} to {new.strip()!r} in {_plural(len(changed), 'incident')}")
 
 
@@ -927,6 +930,11 @@ def import_command(
     the journal (same id) are skipped unless --update. Possible duplicates (same date and place,
     or a source URL already recorded) are named but imported. A CSV file is read row by row;
     a device is refused, and so is a file over 2 GB (store.limits.MAX_INPUT_BYTES).
+
+    --fill-places fills a row's missing region, country and coordinates from its place name
+    before the row is checked (so a place can stand in for a region and country), as add --place
+    does; a row whose place it cannot tell (several places of the name, or none) is named and left
+    as it is.
     """
     name = "standard input" if str(file) == "-" else str(file)
     if errors_to is not None:
