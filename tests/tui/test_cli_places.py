@@ -104,6 +104,20 @@ def test_an_ambiguous_place_is_refused_listing_the_candidates_and_nothing_is_wri
     assert journal.read_bytes() == one_incident
 
 
+def test_a_name_of_many_places_lists_ten_then_how_many_more(ij):
+    result = add(ij, "--place", "Springfield")
+    assert result.code == 2
+    listed_places = result.err_lines[1:]
+    assert len(listed_places) == 11 and all("Springfield — " in line for line in listed_places[:10])
+    assert listed_places[10].startswith("incident-journal:   … and ") and listed_places[10].endswith(" more")
+
+
+def test_a_lone_surrogate_is_no_place_and_no_traceback(ij):
+    assert ij("places", "\ud800").code == 1
+    refused = add(ij, "--place", "\ud800")
+    assert refused.code == 2 and "no place called '\\ud800' is known" in refused.err
+
+
 def test_region_or_coordinates_pick_one_of_an_ambiguous_name(ij):
     by_region, err = added(ij, "--place", "Pokrovsk", "--region", "Donetsk")
     assert (by_region["country"], by_region["latitude"]) == ("Ukraine", 48.28014)
