@@ -38,6 +38,9 @@ class IncidentFilter:
     civilians: bool = False
     #: Only the incidents of this group (its id).
     group: str | None = None
+    #: The countries (codes) whose places a search word may name: the journal's own
+    #: (``ListRows.query`` gives them); none, no word names a place.
+    place_countries: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         unknown = set(self.casualties) - set(CASUALTY_STATUSES)
@@ -57,18 +60,18 @@ class IncidentFilter:
 
     @cached_property
     def place_names(self) -> dict[str, tuple[str, ...]]:
-        """Each search word that names a place, and the place's other names (folded as rows
-        are, whole words of ``PLACE_WORD_MIN`` letters or more): the most populous place the
-        word may name (``Gazetteer.lookup``: any of its names, declined forms too). Empty until
-        the gazetteer is loaded: a search never waits for it."""
+        """Each search word that names a place in ``place_countries``, and the place's other
+        names (folded as rows are, whole words of ``PLACE_WORD_MIN`` letters or more): the first
+        place ``Gazetteer.lookup`` gives in those countries (any of its names, declined forms
+        too). Empty until the gazetteer is loaded: a search never waits for it."""
         gazetteer = geo.loaded()
-        if gazetteer is None:
+        if gazetteer is None or not self.place_countries:
             return {}
         found: dict[str, tuple[str, ...]] = {}
         for word in self.words:
             if len(word) < PLACE_WORD_MIN or word in found:
                 continue
-            places = gazetteer.lookup(word, limit=1)
+            places = [place for place in gazetteer.lookup(word, limit=50) if place.country_code in self.place_countries]
             if not places:
                 continue
             names = {search_fold(name) for name in gazetteer.names_of(places[0])}
@@ -83,7 +86,7 @@ class IncidentFilter:
 
     @property
     def is_empty(self) -> bool:
-        return self == IncidentFilter()
+        return replace(self, place_countries=frozenset()) == IncidentFilter()
 
     def narrows(self, earlier: IncidentFilter) -> bool:
         """Whether everything this filter matches, ``earlier`` matched too (typing on)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from store.filters import IncidentFilter
@@ -34,6 +35,8 @@ class ListRows:
         self._newest_first: list[IncidentRow] | None = None
         self._ordered: dict[str, list[IncidentRow]] = {}
         self._region_counts: Counter[str] | None = None
+        self._country_counts: Counter[Any] | None = None
+        self._country_codes: frozenset[str] | None = None
         self._regions_by_name: list[tuple[str, int]] | None = None
         self._last_query: tuple[str, IncidentFilter, list[IncidentRow]] | None = None
         self._spellings: dict[str, frozenset[str]] = {}  # region asked -> its spellings; cleared by changes
@@ -62,6 +65,10 @@ class ListRows:
         last = self._last_query
         if last is not None and last[0] == order and incident_filter.narrows(last[1]):
             pool, known = last[2], last[1].words
+        if incident_filter.text and not incident_filter.place_countries:
+            # A search word names a place in the journal's own countries only ("shot" is no town
+            # of Iran here): the countries given to the filter, the same for every key.
+            incident_filter = replace(incident_filter, place_countries=self.country_codes())
         spellings = self.spellings_of(incident_filter.region) if incident_filter.region is not None else None
         found = incident_filter.select_rows(pool, known_words=known, index=index, region_spellings=spellings)
         self._last_query = (order, incident_filter, found)
@@ -87,6 +94,21 @@ class ListRows:
         self._spellings[asked] = found = frozenset(spellings)
         return found
 
+    def country_codes(self) -> frozenset[str]:
+        """The codes of the countries the rows name ("Russia", "Россия" and "RU" are RU), those the
+        gazetteer does not know left out."""
+        if self._country_counts is None:  # counted once; every change then counts its own rows
+            self._country_counts = Counter(row.raw.get("country") for row in self.rows())
+        if self._country_codes is None:
+            names = region_names()
+            codes = (
+                names.country_code_of(country)
+                for country, count in self._country_counts.items()
+                if count > 0 and isinstance(country, str)
+            )
+            self._country_codes = frozenset(code for code in codes if code)
+        return self._country_codes
+
     def region_counts(self) -> list[tuple[str, int]]:
         """Each region some row has and how many rows have it, by name."""
         if self._region_counts is None:  # counted once; every change then counts its own rows
@@ -110,6 +132,11 @@ class ListRows:
         self._spellings = {}
         if self._region_counts is not None:
             self._region_counts[row.region] += 1
+        if self._country_counts is not None:
+            country = row.raw.get("country")
+            self._country_counts[country] += 1
+            if self._country_counts[country] == 1:
+                self._country_codes = None
         if self._newest_first is not None:
             row.prepare()
             self._newest_first.insert(self._position(row), row)
@@ -119,6 +146,11 @@ class ListRows:
         self._spellings = {}
         if self._region_counts is not None:
             self._region_counts[row.region] -= 1
+        if self._country_counts is not None:
+            country = row.raw.get("country")
+            self._country_counts[country] -= 1
+            if self._country_counts[country] == 0:
+                self._country_codes = None
         if self._newest_first is not None:
             self._newest_first.pop(self._position(row, existing=True))
 

@@ -30,9 +30,10 @@ from store.geo.regions import region_names
 DATA = Path(__file__).resolve().parent / "data"
 CREDIT = "Place names: GeoNames (https://www.geonames.org/), CC BY 4.0"
 
-#: A place is taken for a name shared with others only when it is this many times as populous
-#: as the next (Odesa, 1,015,826, over Odessa in Texas; not Pokrovsk, Donetsk region, 60,127, over
-#: Pokrovsk in Yakutia, 9,495).
+#: A place bearing a name as its own counts this many times its population against one only
+#: known by it too; a place is taken for a name shared with others only when it leads the next so
+#: weighed this many times over (Donetsk, Ukraine, over Donetsk, Rostov region; not Pokrovsk,
+#: Donetsk region, 60,127, over Pokrovsk in Yakutia, 9,763).
 CLEAR_LEAD = 8
 #: Prefix completion reads at most this many names (a prefix of two letters starts tens of
 #: thousands); the places found are ranked by population.
@@ -141,14 +142,14 @@ class Gazetteer:
         return low
 
     def _exact(self, folded: str) -> list[int]:
-        key = folded.encode("utf-8")
+        key = folded.encode("utf-8", "surrogatepass")  # a lone surrogate is no name: found nowhere
         index = self._first_at_or_after(key)
         if index < len(self._name_starts) - 1 and self._key(index) == key:
             return self._rows(index)
         return []
 
     def _prefixed(self, folded: str) -> list[int]:
-        key = folded.encode("utf-8")
+        key = folded.encode("utf-8", "surrogatepass")
         index = self._first_at_or_after(key)
         end = min(len(self._name_starts) - 1, index + _PREFIX_NAMES_READ)
         rows: set[int] = set()
@@ -179,11 +180,11 @@ class Gazetteer:
         "Odessa" first Odesa, then Odessa in Texas."""
         places = [self.place(row) for row in self._named_rows(query)]
         forms = set(base_forms(query))
+        return sorted(places, key=lambda place: (-self._weight(place, forms), place.row))
 
-        def weight(place: Place) -> int:
-            return place.population * (CLEAR_LEAD if fold(place.name) in forms else 1)
-
-        return sorted(places, key=lambda place: (-weight(place), place.row))
+    @staticmethod
+    def _weight(place: Place, forms: set[str]) -> int:
+        return place.population * (CLEAR_LEAD if fold(place.name) in forms else 1)
 
     def lookup(self, query: str, limit: int = 10) -> list[Place]:
         """The places ``query`` names, by any of their names, most populous first."""
@@ -214,8 +215,11 @@ class Gazetteer:
     ) -> Place:
         """The one place ``query`` names, within ``region`` and ``country`` when given, the
         nearest to ``near`` when given. Raises ``PlaceNotFound``, or ``AmbiguousPlace`` with the
-        candidates (as ``lookup`` ranks them) when several places bear the name and none is
-        ``CLEAR_LEAD`` times as populous as any other."""
+        candidates (as ``lookup`` ranks them) when several places bear the name and the first
+        does not lead the next ``CLEAR_LEAD`` times over, as ``lookup`` weighs them: Izhevsk and
+        Donetsk (Ukraine's, not Rostov region's) are taken; "Odessa" is refused (Odesa, known so
+        too, against Odessa in Texas, called so: pick with a country), and so is "Pokrovsk" in
+        Russia (Engels, once Pokrovsk, against Pokrovsk in Yakutia)."""
         candidates = self._ranked(query)
         if not candidates:
             raise PlaceNotFound(query)
@@ -231,9 +235,12 @@ class Gazetteer:
             raise PlaceNotFound(query, within)
         if near is not None:
             return min(candidates, key=lambda place: distance_km(*near, place.latitude, place.longitude))
-        by_population = sorted(candidates, key=lambda place: place.row)
-        if len(candidates) == 1 or by_population[0].population >= CLEAR_LEAD * max(by_population[1].population, 1):
-            return by_population[0]
+        if len(candidates) == 1:
+            return candidates[0]
+        forms = set(base_forms(query))
+        first, second = (self._weight(place, forms) for place in candidates[:2])
+        if first >= CLEAR_LEAD * max(second, 1):
+            return candidates[0]
         raise AmbiguousPlace(query, candidates)
 
     def names_of(self, place: Place) -> tuple[str, ...]:
