@@ -258,14 +258,16 @@ def with_journal(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--region", help="Only this region (any case)."),
+        click.option("--region", help="Only this region (any case, any spelling the region table knows)."),
         click.option(
             "--casualties",
             multiple=True,
             type=_choice(CASUALTY_STATUSES),
             help="Only these casualty statuses; repeatable.",
         ),
-        click.option("--search", default="", help="Words to find in title, place, region, summary, outlets, tags."),
+        click.option("--search", default="",
+                     help="Words to find in title, place, region, summary, outlets, tags "
+                          "(a place by any of its names)."),
         click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="From this date (YYYY-MM-DD)."),
         click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD)."),
         click.option("--type", "event_type", help="Only this event type (or a unique start of one)."),
@@ -289,6 +291,8 @@ def build_filter(
     group: str | None = None,
     journal: Journal | None = None,
 ) -> IncidentFilter:
+    if search.strip():
+        gazetteer()  # read now (a quarter second): a word naming a place then finds its other names too
     if group is not None and journal is not None:
         try:
             group = journal.group(group).id

@@ -447,3 +447,21 @@ def test_regions_shows_a_hand_edited_region_literally_and_renames_its_invalid_re
     stored = json.loads(journal.read_text(encoding="utf-8"))["incidents"]
     [kept] = [item for item in stored.values() if item["id"] == record["id"]]
     assert kept == {**record, "region": "Belgorod"}
+
+
+# -- list --search: a place by any of its names -------------------------------------------------------
+
+
+def test_list_and_export_find_a_place_under_any_of_its_names(ij, monkeypatch):
+    import importlib
+
+    # A fresh process: the gazetteer not read yet (list --search reads it).
+    monkeypatch.setitem(importlib.import_module("store.geo.gazetteer").__dict__, "_loaded", None)
+    assert add(ij, "--place", "Одеса", "--region", "Odesa", "--country", "Ukraine", "--no-lookup").code == 0
+    assert add(ij, "--place", "Kherson", "--region", "Kherson", "--country", "Ukraine", "--no-lookup").code == 0
+    for query in ("Odessa", "Одесса", "odesa"):
+        result = ij("list", "--search", query, "--format", "json")
+        assert result.code == 0, result.err
+        assert [item["place"] for item in json.loads(result.out)] == ["Одеса"], query
+    exported = ij("export", "--format", "json", "--search", "Odessa", "-o", "-")
+    assert [item["place"] for item in json.loads(exported.out)] == ["Одеса"]
