@@ -964,9 +964,7 @@ class Journal:
         """The incidents of a group, as list rows, newest first."""
         if self._members is None:  # built once; every change keeps it up to date
             self._members = GroupMembers(self._records.by_id)
-        records = self._records.by_id
-        rows = [IncidentRow(incident_id, records[incident_id]) for incident_id in self._members.of(group_id)]
-        return sorted(rows, key=IncidentRow.sort_key, reverse=True)
+        return self._members.rows_of(group_id)
 
     def group_of(self, incident: Incident) -> tuple[Group | None, list[IncidentRow]]:
         """The group an incident names and the group's incidents; (None, []) if it names none, or
