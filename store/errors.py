@@ -207,8 +207,10 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
 
 
 class InvalidIncident(JournalError, ValueError):
-    """Input that does not make a valid incident; ``problems`` names each bad field."""
+    """Input that does not make a valid incident (or group); ``problems`` names each bad field,
+    ``subject`` the stored record when it is one ("incident 3f2a…", "group 9c1d…")."""
 
-    def __init__(self, problems: list[FieldProblem]):
+    def __init__(self, problems: list[FieldProblem], subject: str = ""):
         self.problems = problems
+        self.subject = subject
         super().__init__("; ".join(str(p) for p in problems))

@@ -34,6 +34,10 @@ class GroupMembers:
     def of(self, group_id: str) -> list[str]:
         return list(self._members.get(group_id, ()))
 
+    def group_ids(self) -> list[str]:
+        """Every group some incident names."""
+        return list(self._members)
+
     def rows_of(self, group_id: str) -> list[IncidentRow]:
         """The group's rows, newest first (a new list)."""
         rows = self._sorted.get(group_id)

@@ -583,7 +583,7 @@ class Journal:
         incident_id = self.resolve_id(id_or_prefix)
         incident = self._records.validated(incident_id)
         if incident is None:
-            raise InvalidIncident(list(self._records.problems(incident_id)))
+            raise InvalidIncident(list(self._records.problems(incident_id)), f"incident {incident_id}")
         return incident
 
     def __contains__(self, incident_id: object) -> bool:
@@ -958,7 +958,38 @@ class Journal:
         try:
             return Group.model_validate(documents[group_id][1])
         except ValidationError as exc:
-            raise InvalidIncident(field_problems(exc)) from None
+            raise InvalidIncident(field_problems(exc), f"group {group_id}") from None
+
+    def group_problems(self) -> list[str]:
+        """What is wrong with the groups, one line each, for ``check``: a record that is not a
+        valid group, an id two records hold (only the first is used), and incidents naming a
+        group the journal does not hold, or holds only as an invalid record."""
+        problems: list[str] = []
+        first_with: dict[str, int] = {}
+        valid: set[str] = set()
+        for position, record in enumerate((self._tables.get(GROUPS_TABLE) or {}).values(), 1):
+            group_id = normal_id(record.get("id")) if isinstance(record, dict) else None
+            who = f"group {group_id} (record {position})" if group_id else f"a group with no id (record {position})"
+            if group_id is not None and group_id in first_with:
+                problems.append(f"{who}: its id is held by record {first_with[group_id]} too; only that one is used")
+                continue
+            if group_id is not None:
+                first_with[group_id] = position
+            try:
+                Group.model_validate(record)
+            except ValidationError as exc:
+                problems.append(f"{who}: " + "; ".join(str(problem) for problem in field_problems(exc)))
+            else:
+                valid.add(group_id or "")
+        if self._members is None:
+            self._members = GroupMembers(self._records.by_id)
+        for group_id in sorted(set(self._members.group_ids()) - valid):
+            members = sorted(self._members.of(group_id))
+            named = ", ".join(member[:8] for member in members[:3]) + (", …" if len(members) > 3 else "")
+            what = "is invalid (above)" if group_id in first_with else "is not in this journal"
+            count = f"{len(members)} incident{'s' if len(members) != 1 else ''}"
+            problems.append(f"{count} ({named}) name group {group_id}, which {what}")
+        return problems
 
     def group_members(self, group_id: str) -> list[IncidentRow]:
         """The incidents of a group, as list rows, newest first."""

@@ -717,6 +717,10 @@ def group_list_command(journal: Journal) -> None:
     groups = journal.groups()
     if not groups:
         echo(f"no groups; create one with '{PROG} group create --title ...'", err=True)
+    invalid = [problem for problem in journal.group_problems() if problem.startswith(("group ", "a group "))]
+    if invalid:
+        echo(f"{PROG}: {_plural(len(invalid), 'group record')} not listed: invalid or a second record of one "
+             f"id; '{PROG} check' names {'them' if len(invalid) > 1 else 'it'}", err=True)
     for group in groups:
         date = group.date.isoformat() if group.date else "-"
         echo(f"{group.id[:8]}  {date:<10}  {len(journal.group_members(group.id)):>5}  {group.title}")
@@ -1107,14 +1111,22 @@ def _check(journal: Journal) -> None:
     bad = journal.bad_records()
     for record in bad:
         echo(str(record))
+    group_problems = journal.group_problems()
+    for problem in group_problems:
+        echo(problem)
     if mended:
         echo(f"{journal.path} holds {_plural(len(mended), 'key')} more than once (named above); every "
              "record is kept, and the next save writes each under a key of its own", err=True)
     if bad:
         echo(f"{len(bad)} of {len(journal)} incidents in {journal.path} are invalid", err=True)
-    if bad or mended:
+    if group_problems:
+        echo(f"{_plural(len(group_problems), 'problem')} with the groups of claims in {journal.path} (named above)",
+             err=True)
+    if bad or mended or group_problems:
         raise click.exceptions.Exit(1)
-    echo(f"{len(journal)} incidents in {journal.path}, all valid")
+    groups = len(journal.groups())
+    and_groups = f" and {_plural(groups, 'group')}" if groups else ""
+    echo(f"{len(journal)} incidents{and_groups} in {journal.path}, all valid")
 
 
 @cli.command("history")
@@ -1170,7 +1182,8 @@ def _error_lines(exc: BaseException) -> tuple[list[str], int]:
     if isinstance(exc, ImportRejected):
         return [*(str(error) for error in exc.errors), str(exc)], 2
     if isinstance(exc, InvalidIncident):  # a stored record, not what was typed: name the fields
-        return [f"the stored incident is invalid: {problem}" for problem in exc.problems], 1
+        subject = exc.subject or "the stored incident"
+        return [f"{subject} is invalid: {problem}" for problem in exc.problems], 1
     if isinstance(exc, (IncidentNotFound, AmbiguousId)):
         return [str(exc)], 2
     if isinstance(exc, JournalUnreadable):

@@ -100,7 +100,7 @@ def detail(incident: Incident, group: Group | None = None, members: Sequence[Inc
     if incident.group is not None:
         out.append("Group of claims")
         if group is None:
-            out.append(detail_line("Group", f"{incident.group[:8]} (not in this journal)"))
+            out.append(detail_line("Group", f"{incident.group[:8]} (not in this journal, or invalid: 'check' says)"))
         else:
             out.append(detail_line("Group", f"{group.title}  ({group.id[:8]})"))
             if group.totals():

@@ -113,3 +113,42 @@ def test_sources_say_what_they_claimed_and_from_sources_takes_their_range(ij):
 def test_from_sources_and_an_explicit_killed_are_not_given_together(ij):
     result = ij("edit", IZHEVSK, "--killed", "7", "--from-sources")
     assert result.code == 2 and "--from-sources" in result.err and "--killed" in result.err
+
+
+def edit_groups_by_hand(journal: Path, change) -> None:
+    """Close nothing (each command closes the journal, folding its log), then edit the file."""
+    data = json.loads(journal.read_bytes())
+    change(data)
+    journal.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_check_names_what_is_wrong_with_the_groups(ij, journal):
+    assert "incidents and 1 group in" in ij("check").out and ij("check").out.strip().endswith("all valid")
+    missing = "aaaaaaaa-0000-4000-8000-00000000000a"
+
+    def break_groups(data):
+        groups = data["groups"]
+        (key, ministry), = groups.items()
+        ministry["title"] = ""  # a group needs a title
+        groups[str(int(key) + 1)] = {**ministry, "title": "A copy"}  # a second record of one id
+        for record in data["incidents"].values():
+            if record["id"] == IZHEVSK:
+                record["group"] = missing
+
+    edit_groups_by_hand(journal, break_groups)
+    result = ij("check")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert any(line.startswith(f"group {MINISTRY} (record 1): title") for line in lines), lines
+    assert f"group {MINISTRY} (record 2): its id is held by record 1 too; only that one is used" in lines
+    assert f"1 incident ({IZHEVSK[:8]}) name group {missing}, which is not in this journal" in lines
+    assert any("which is invalid (above)" in line and CRIMEA[:8] in line for line in lines), lines
+    assert "4 problems with the groups of claims" in result.err
+
+    listed = ij("group", "list")
+    assert listed.out == "" and "2 group records not listed" in listed.err and "check" in listed.err
+    shown = ij("group", "show", MINISTRY[:8])
+    assert shown.code == 1
+    assert shown.err.startswith(f"incident-journal: group {MINISTRY} is invalid: title"), shown.err
+    detail = ij("show", CRIMEA)
+    assert "(not in this journal, or invalid: 'check' says)" in detail.out
