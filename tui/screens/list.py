@@ -16,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 
 from store import BadRecord, Incident, IncidentFilter, InvalidIncident, JournalError
+from store.geo import RegionNames, RegionSpellings, group_spellings, region_names
 from store.rows import IncidentRow
 from store.text import printable
 from tui.keys import OrderedKeysApp
@@ -29,6 +31,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.overview import OverviewScreen
 from tui.widgets.form_fields import PastedEscapedInput
 from tui.widgets.incident_list import IncidentList, Row
+from tui.widgets.place_suggestions import PlacesReady, load_places, places
 
 ALL = ""
 CASUALTY_CHOICES = (
@@ -53,6 +56,17 @@ def short_path(path: Path) -> str:
         return "~/" + str(path.resolve().relative_to(Path.home()))
     except ValueError:
         return str(path)
+
+
+def region_entry(group: RegionSpellings) -> str:
+    """A region as the picker lists it: "Udmurtia (6)", "Udmurtia (6, 3 spellings)" when its
+    incidents spell it several ways, "Udmurtia (2, as Udmurt Republic)" when one other way."""
+    name = printable(group.name)
+    if not group.split:
+        return f"{name} ({group.count})"
+    if len(group.spellings) == 1:
+        return f"{name} ({group.count}, as {printable(group.spellings[0][0])})"
+    return f"{name} ({group.count}, {len(group.spellings)} spellings)"
 
 
 class ListScreen(JournalScreen[None]):
@@ -83,7 +97,10 @@ class ListScreen(JournalScreen[None]):
         self._checks: Iterator[None] = iter(())
         self._checked_generation = -1
         self._marks_due = False  # the records found invalid are to be marked once checked
-        self._regions_shown: tuple[list[tuple[str, int]], str] | None = None
+        self._regions_shown: tuple[list[tuple[str, int]], str, bool] | None = None
+        #: The region table (``store.geo.region_names``), read in a thread after the first paint;
+        #: until then the picker lists each spelling as it is.
+        self._region_names: RegionNames | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -113,6 +130,7 @@ class ListScreen(JournalScreen[None]):
             self.watch(picker, "expanded", self._on_picker_toggle(picker), init=False)
         # Only once the list is on screen: checking 100,000 records must not delay it.
         self.call_after_refresh(self.start_checks)
+        self.call_after_refresh(self._read_region_names)
 
     # -- checking the records, between keys ----------------------------------------------------
 
@@ -216,16 +234,38 @@ class ListScreen(JournalScreen[None]):
         if self.is_current and self.focused is None:  # the focus is never lost
             self.set_focus(self.incident_list)
 
+    class RegionNamesRead(Message):
+        def __init__(self, names: RegionNames) -> None:
+            super().__init__()
+            self.names = names
+
+    @work(thread=True, group="region-names", exit_on_error=False)
+    def _read_region_names(self) -> None:
+        self.post_message(self.RegionNamesRead(region_names()))  # about 50 ms, once per process
+
+    @on(RegionNamesRead)
+    def _region_names_read(self, event: RegionNamesRead) -> None:
+        self._region_names = event.names
+        self._refresh_regions()
+
     def _refresh_regions(self) -> None:
         select = self.query_one("#region-filter", Select)
+        if select.expanded:
+            return  # not under a person choosing: done as it closes
         current = self.incident_filter.region or ALL
         regions = self.journal.row_regions()
-        if (regions, current) == self._regions_shown:
+        names = self._region_names
+        if (regions, current, names is not None) == self._regions_shown:
             return  # typing a search changes neither: leave the picker alone
-        self._regions_shown = (regions, current)
+        self._regions_shown = (regions, current, names is not None)
+        # One entry per region: its spellings together ("Udmurtia", "Udmurt Republic", "Удмуртия").
+        if names is not None:
+            groups = group_spellings(regions, names)
+        else:
+            groups = [RegionSpellings(region, "", ((region, count),)) for region, count in regions]
         # Text: literal, and found by typing; the name escaped (the value, what filters, is not).
         options = [("All regions", ALL)] + [
-            (Text(f"{printable(region)} ({count})"), region) for region, count in regions
+            (Text(region_entry(group), no_wrap=True, overflow="ellipsis"), group.name) for group in groups
         ]
         if current not in {value for _, value in options}:
             options.append((Text(f"{printable(current)} (0)"), current))
@@ -262,12 +302,20 @@ class ListScreen(JournalScreen[None]):
 
     @on(Input.Changed, "#search")
     def _search_typed(self, event: Input.Changed) -> None:
+        if places() is None and event.value.strip():
+            load_places(self)  # in a thread; a place's other names are searched once it is read
         # Typed as a burst (or pasted by keys), the search runs once, for the last of the
         # characters: while the next key held is one more character, this one's result would
         # never be seen. Any other key (Enter, ↓, Esc) finds the list searched to the end.
         if isinstance(self.app, OrderedKeysApp) and self.app.text_key_held():
             return
         self.set_filter(text=event.value)
+
+    @on(PlacesReady)
+    def _places_read(self) -> None:
+        """The gazetteer is read: search again, so a place's other names find their incidents."""
+        if self.incident_filter.text.strip():
+            self.set_filter(text=self.incident_filter.text)
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
@@ -311,6 +359,8 @@ class ListScreen(JournalScreen[None]):
             picker.can_focus = False
             if self.is_current:
                 self.set_focus(self.incident_list)
+            if picker.id == "region-filter":
+                self._refresh_regions()  # what changed while it was open (the region names read)
 
     # -- actions ---------------------------------------------------------------------------
 
