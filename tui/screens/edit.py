@@ -9,6 +9,12 @@ its first field (``tui.keys`` holds them until it is ready).
 beside it and nothing is written until every field is valid. Only the fields a person changed
 are applied to an existing incident; everything else is saved exactly as it was. ``ctrl+n``
 saves and starts the next incident at once.
+
+Places (``store.geo``, read in a thread as the form opens): typing in Place lists the places it
+may name under it; ``↓``/``↑`` and ``Enter`` choose one, which fills region, country, coordinates
+and geo precision where they are empty (``store.geo.fill_from_place``) and says so beside Place;
+a region or country typed that names another region is replaced only if the person says yes.
+Coordinates typed offer the nearest place within 20 km; ``Enter`` in them takes it.
 """
 
 from __future__ import annotations
@@ -47,15 +53,30 @@ from store.fields import (
     resolve_choice,
     source_part_text,
 )
+from store.geo import FILLED_FIELDS, Filling, Place, fill_from_place, fold
 from store.models import range_across, utc_now
 from store.text import printable
+from tui.keys import OrderedKeysApp
 from tui.screens.base import JournalScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_fields import ChoiceInput, FieldInput, FieldTextArea, ValuesSuggester
+from tui.widgets.place_suggestions import (
+    SUGGESTED,
+    NearestPlace,
+    PlaceInput,
+    PlacesReady,
+    PlaceSuggestions,
+    load_places,
+    nearest_ready,
+    places,
+)
 from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
 
 _PARTIAL_DATE = {re.compile(r"^\s*\d{4}\s*$"): "year", re.compile(r"^\s*\d{4}-\d{1,2}\s*$"): "month"}
 _FULL_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
+#: How far (km) from the coordinates typed a place is offered.
+NEAREST_WITHIN_KM = 20.0
+COORDINATES = ("latitude", "longitude")
 
 
 # -- what the form shows --------------------------------------------------------------------------
@@ -213,6 +234,8 @@ class EditScreen(JournalScreen[Incident | None]):
         self.accepts_keys = False
         self._resumed_theme: str | None = None
         self._marks: dict[str, tuple[str, bool]] = {}
+        #: Beside Place: what choosing a place filled (said until Place is typed again).
+        self._place_note = False
         self._built = False
 
     # -- layout ------------------------------------------------------------------------------
@@ -226,6 +249,10 @@ class EditScreen(JournalScreen[Incident | None]):
                     box.border_title = group
                     for spec in in_group(group):
                         yield from self._field(spec)
+                        if spec.name == "place":
+                            yield PlaceSuggestions(id="place-suggestions")
+                        elif spec.name == "longitude":
+                            yield NearestPlace(id="nearest-place")
         yield Static(id="form-hint")
         yield Footer(compact=True)
 
@@ -242,8 +269,8 @@ class EditScreen(JournalScreen[Incident | None]):
                 yield SourcesEditor(value, outlets=self._completer("outlet"), id=_widget_id(spec.name))
             else:
                 suggester = ValuesSuggester(self._completer(spec.name)) if spec.suggest else None
-                yield FieldInput(value, placeholder=self._placeholder(spec), suggester=suggester,
-                                 id=_widget_id(spec.name))
+                kind = PlaceInput if spec.name == "place" else FieldInput
+                yield kind(value, placeholder=self._placeholder(spec), suggester=suggester, id=_widget_id(spec.name))
 
     @staticmethod
     def _placeholder(spec: FieldSpec) -> str:
@@ -256,6 +283,7 @@ class EditScreen(JournalScreen[Incident | None]):
         return lambda typed: self.journal.suggest(field, typed)
 
     async def on_mount(self) -> None:
+        self.query_one(PlaceInput).suggestions = self.query_one(PlaceSuggestions)
         self._resumed_theme = self.app.theme  # styled as it mounted
         self._built = True  # from here on ``load`` fills the widgets in itself
         if self._pending is not None:
@@ -315,6 +343,8 @@ class EditScreen(JournalScreen[Incident | None]):
         heading = Content(printable(self._heading))  # a title, or the id of a hand-edited record
         self.query_one("#form-heading", Static).update(heading, layout=False)  # one line, always
         self.query_one("#form-duplicates", Static).display = False
+        self.query_one(PlaceSuggestions).hide()
+        self.query_one(NearestPlace).hide()
         self._precision_from_date = False
         self.show_problems(list(self.broken.problems) if self.broken is not None else [], quiet=True)
         # What the widgets show now is the baseline: a field counts as changed only if edited.
@@ -325,6 +355,7 @@ class EditScreen(JournalScreen[Incident | None]):
         self.accepts_keys = True
         if self.template is not None:
             self._check_duplicates()
+        load_places(self)  # in a thread: Place suggests once it is read
 
     # -- reading the form ------------------------------------------------------------------------
 
@@ -451,6 +482,10 @@ class EditScreen(JournalScreen[Incident | None]):
         widget = event.input
         if widget.id == _widget_id("date"):
             self._precision_follows(widget.value)
+        if isinstance(widget, PlaceInput):
+            self._suggest_places()
+        elif widget.id in (_widget_id("latitude"), _widget_id("longitude")):
+            self._offer_nearest()
         if widget is self.focused:
             self._hint_for(widget)
         if widget.id in (_widget_id("date"), _widget_id("place")) or widget.has_class("s-url"):
@@ -487,6 +522,151 @@ class EditScreen(JournalScreen[Incident | None]):
         shown.update(Content(printable("\n".join(lines), multiline=True)))  # other incidents' titles
         shown.display = True
 
+    # -- places: suggested as Place is typed, the nearest offered for coordinates ------------------
+
+    def _suggest_places(self) -> None:
+        """Show the places the Place field's text may name (once the gazetteer is read)."""
+        field = self.query_one(PlaceInput)
+        box = self.query_one(PlaceSuggestions)
+        typed = field.value.strip()
+        if self._place_note:  # what the last choice filled is said until Place is typed again
+            self._mark("place", "")
+            self._place_note = False
+        if not typed or not field.has_focus:
+            box.hide()
+            return
+        gazetteer = places()
+        if gazetteer is None:
+            box.hide()
+            load_places(self)  # under way since the form opened, unless it failed
+            return
+        app = self.app
+        if isinstance(app, OrderedKeysApp) and app.text_key_held():
+            return  # typed on at once: only the last text's places are ever seen (or chosen)
+        box.offer(gazetteer.complete(typed, limit=SUGGESTED))
+
+    def _coordinates(self) -> tuple[float, float] | None:
+        """The latitude and longitude typed, if both are numbers on the globe."""
+        try:
+            latitude = float(self.query_one(f"#{_widget_id('latitude')}", FieldInput).value)
+            longitude = float(self.query_one(f"#{_widget_id('longitude')}", FieldInput).value)
+        except ValueError:
+            return None
+        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+            return latitude, longitude
+        return None
+
+    def _offer_nearest(self) -> None:
+        """Offer the place nearest to the coordinates typed, while the cursor is in them."""
+        shown = self.query_one(NearestPlace)
+        spec = self._spec_of(self.focused)
+        coordinates = self._coordinates()
+        gazetteer = places()
+        in_coordinates = spec is not None and spec.name in COORDINATES
+        if in_coordinates and not nearest_ready():
+            load_places(self, nearest=True)  # from the cursor's arrival: ready by the second number
+        if not in_coordinates or coordinates is None or gazetteer is None or not nearest_ready():
+            shown.hide()
+        else:
+            found = gazetteer.nearest(*coordinates, within_km=NEAREST_WITHIN_KM)
+            shown.offer(found, within_km=NEAREST_WITHIN_KM)
+
+    @on(PlacesReady)
+    def _places_read(self, event: PlacesReady) -> None:
+        """What waited for the gazetteer: the suggestions for Place, the nearest place."""
+        if not self.accepts_keys:
+            return
+        self._suggest_places()
+        self._offer_nearest()
+        self._hint_for(self.focused)
+
+    @on(PlaceInput.Chosen)
+    def _place_chosen(self, event: PlaceInput.Chosen) -> None:
+        event.stop()
+        self.query_one(PlaceSuggestions).hide()
+        place = event.place
+        field = event.field
+        gazetteer = places()
+        typed = field.value.strip()
+        # What was typed is kept if it is another name of the place ("в Ижевске", "Odessa"); a
+        # start of its name ("Izh", "izhevsk") becomes its name, as anything else typed does.
+        other_name = not fold(place.name).startswith(fold(typed)) and (
+            gazetteer is not None and any(found.row == place.row for found in gazetteer.lookup(typed, 50))
+        )
+        self._fill_from(place, "place", set_place=None if other_name else place.name)
+        self._hint_for(self.focused)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in the coordinates takes the nearest place offered."""
+        spec = self._spec_of(event.input)
+        if spec is None or spec.name not in COORDINATES:
+            return
+        event.stop()
+        offered = self.query_one(NearestPlace).offered
+        if offered is None:
+            return
+        place = offered[0]
+        empty_place = not self.query_one(PlaceInput).value.strip()
+        self.query_one(NearestPlace).hide()  # taken: offered again when the coordinates change
+        self._fill_from(place, spec.name, set_place=place.name if empty_place else None)
+
+    def _fill_from(self, place: Place, beside: str, *, set_place: str | None) -> None:
+        """Fill what ``place`` fills (``store.geo.fill_from_place``: region, country, coordinates
+        and their precision where empty), set Place to ``set_place`` if given, say so beside the
+        field ``beside``, and ask before replacing a region or country typed that names another."""
+        gazetteer = places()
+        if gazetteer is None:
+            return
+        current = self.current_values()
+        filling = fill_from_place(place, current, gazetteer.regions)
+        for name, value in filling.values.items():
+            self._load_field(name, value)
+        said = []
+        if set_place is not None and set_place != current["place"]:
+            self._load_field("place", set_place)
+            said.append(f"place {set_place}")
+            self._check_duplicates()
+        described = filling.describe()
+        if said:
+            described = (f"filled {', '.join(said)}, " + described.removeprefix("filled ")) if described else (
+                f"filled {', '.join(said)} from {place.label()}"
+            )
+        if not described:
+            described = f"{place.label()}: region, country and coordinates were given already; nothing filled"
+        self._say_filled(beside, described)
+        if filling.conflicts:
+            self._ask_to_replace(filling, beside, described)
+
+    def _load_field(self, name: str, value: Any) -> None:
+        widget = self.query_one(f"#{_widget_id(name)}", FieldInput)
+        widget.load(form_text(BY_NAME[name], value))
+
+    def _say_filled(self, beside: str, text: str) -> None:
+        self._mark(beside, text, note=True)
+        self._place_note = beside == "place"
+
+    def _ask_to_replace(self, filling: Filling, beside: str, said: str) -> None:
+        """Ask whether to replace the region or country typed with the place's own."""
+        place = filling.place
+        conflicts = {name: filling.conflicts[name] for name in FILLED_FIELDS if name in filling.conflicts}
+        lines = [f"{name}: {given} → {theirs}" for name, (given, theirs) in conflicts.items()]
+        names = " and ".join(conflicts)
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                for name, (_, theirs) in conflicts.items():
+                    self._load_field(name, theirs)
+                replaced = ", ".join(f"{name} {given} with {theirs}" for name, (given, theirs) in conflicts.items())
+                self._say_filled(beside, f"{said}; replaced {replaced}")
+            else:
+                kept = "; ".join(filling.describe_conflicts())
+                self._say_filled(beside, f"{said}; {kept}")
+
+        question = f"{place.name} is in {', '.join(part for part in (place.region, place.country) if part)}. " \
+            f"Replace the {names} you typed?"
+        self.app.push_screen(ConfirmScreen(question, "\n".join(lines)), answered)
+
     @on(FieldInput.Note)
     def _field_note(self, event: FieldInput.Note) -> None:
         spec = self._spec_of(event.field)
@@ -496,7 +676,11 @@ class EditScreen(JournalScreen[Incident | None]):
             self.notify(event.text, timeout=4, markup=False)
 
     def on_descendant_focus(self, event: Any) -> None:
-        self._hint_for(self.focused)
+        focused = self.focused
+        if not isinstance(focused, PlaceInput):
+            self.query_one(PlaceSuggestions).hide()
+        self._offer_nearest()  # shown while the cursor is in the coordinates
+        self._hint_for(focused)
 
     def _spec_of(self, widget: Widget | None) -> FieldSpec | None:
         if widget is None or not widget.id or not widget.id.startswith("f-"):
@@ -520,6 +704,16 @@ class EditScreen(JournalScreen[Incident | None]):
                 text = f"{label}: {widget.value.strip()} could be {len(matches)}: {', '.join(matches)}"
             else:
                 text = f"{label}: nothing starts so; the choices: {', '.join(choices)}"
+        elif isinstance(widget, PlaceInput):
+            if self.query_one(PlaceSuggestions).showing:
+                text = ("Place: ↓ ↑ mark one of the places below, Enter fills its region, country and "
+                        "coordinates where empty (Esc hides them). Tab takes the grey completion.")
+            elif places() is None and widget.value.strip():
+                text = "Place: town or village. (Reading the place names; the matches show in a moment.)"
+            else:
+                text = "Place: town or village; the places it may name show below as you type."
+        elif spec is not None and spec.name in COORDINATES and self.query_one(NearestPlace).offered is not None:
+            text = f"{spec.help} Enter takes the nearest place: its name if Place is empty, its region and country."
         elif widget is not None and widget.has_class("s-published"):
             text = "When the source published it: YYYY-MM-DD."
         elif widget is not None and widget.has_class("s-url"):
