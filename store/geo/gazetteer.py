@@ -261,6 +261,16 @@ class Gazetteer:
                 self._grid = grid
             return self._grid
 
+    @property
+    def nearest_ready(self) -> bool:
+        """Whether ``nearest`` answers at once (its grid is built)."""
+        return self._grid is not None
+
+    def prepare_nearest(self) -> None:
+        """Build the grid ``nearest`` searches (about a quarter second; its first call does it
+        otherwise): in a thread, before coordinates are typed."""
+        self._cells()
+
     def nearest(self, latitude: float, longitude: float, within_km: float = 20.0) -> tuple[Place, float] | None:
         """The place nearest to the coordinates within ``within_km``, and its distance in km."""
         grid = self._cells()

@@ -10,6 +10,7 @@ give None: such a region is its own, compared by case only.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,11 +166,15 @@ def group_spellings(counts: list[tuple[str, int]], names: RegionNames) -> list[R
 
 
 _region_names: RegionNames | None = None
+_reading = threading.Lock()
 
 
 def region_names() -> RegionNames:
-    """The region table, read on first use (about 50 ms; the gazetteer's own is the same)."""
+    """The region table, read on first use (about 50 ms; the gazetteer's own is the same);
+    thread-safe: one read per process."""
     global _region_names
     if _region_names is None:
-        _region_names = RegionNames()
+        with _reading:
+            if _region_names is None:
+                _region_names = RegionNames()
     return _region_names

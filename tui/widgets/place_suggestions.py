@@ -14,8 +14,6 @@ completion from the journal's own places).
 
 from __future__ import annotations
 
-import threading
-
 from rich.text import Text
 from textual import events
 from textual.dom import DOMNode
@@ -29,11 +27,6 @@ from tui.widgets.form_fields import FieldInput
 #: How many places the form offers for what is typed.
 SUGGESTED = 8
 
-#: The gazetteer whose ``nearest`` answers at once (its first call builds a grid, about 0.25 s).
-_nearest_built: Gazetteer | None = None
-_building = threading.Lock()
-
-
 def places() -> Gazetteer | None:
     """The gazetteer if it has been read (never reads it)."""
     return loaded()
@@ -42,18 +35,14 @@ def places() -> Gazetteer | None:
 def nearest_ready() -> bool:
     """Whether ``places().nearest`` answers at once."""
     found = loaded()
-    return found is not None and found is _nearest_built
+    return found is not None and found.nearest_ready
 
 
 def read_places(*, nearest: bool = False) -> Gazetteer:
     """Read the gazetteer now (and build what ``nearest`` needs): in a thread, or in a test."""
-    global _nearest_built
     found = gazetteer()  # thread-safe: one read per process, whoever asks first
     if nearest:
-        with _building:
-            if _nearest_built is not found:
-                found.nearest(0.0, 0.0)
-                _nearest_built = found
+        found.prepare_nearest()  # thread-safe too: built once
     return found
 
 
