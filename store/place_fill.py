@@ -108,7 +108,8 @@ class PlaceFinder:
                     reason=f"{query!r} is {found.label()}, {km:,.0f} km from the coordinates given; "
                     "nothing was filled from it",
                 )
-        return PlaceLookup(query, found, fill_from_place(found, fields, self.gazetteer.regions))
+        filling = fill_from_place(found, fields, self.gazetteer.regions)
+        return PlaceLookup(query, found, filling.with_place_name(query, self.gazetteer.names_of(found)))
 
     def _resolve(
         self, query: str, region: str | None, country: str | None, near: tuple[float, float] | None

@@ -11,14 +11,16 @@ about. Coordinates already given are kept, with their precision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from store.geo.gazetteer import Place
+from store.geo.names import fold
 from store.geo.regions import RegionNames
 
-#: The fields a place fills, in the order a message names them.
-FILLED_FIELDS = ("region", "country", "latitude", "longitude", "geo_precision")
+#: The fields a place fills, in the order a message names them (the place itself only where what
+#: was typed is no name of it, e.g. "в Ижевске": ``with_place_name``).
+FILLED_FIELDS = ("place", "region", "country", "latitude", "longitude", "geo_precision")
 
 
 def _empty(value: Any) -> bool:
@@ -37,7 +39,7 @@ class Filling:
         """One line: what was filled from which place ("" when nothing was)."""
         parts = []
         values = self.values
-        for name in ("region", "country"):
+        for name in ("place", "region", "country"):
             if name in values:
                 parts.append(f"{name} {values[name]}")
         if "latitude" in values:
@@ -45,6 +47,13 @@ class Filling:
         if not parts:
             return ""
         return f"filled {', '.join(parts)} from {self.place.label()}"
+
+    def with_place_name(self, typed: str, names: tuple[str, ...]) -> Filling:
+        """This filling, also putting the place's own name in place of ``typed`` when ``typed``
+        is none of the place's ``names`` as written (a form a sentence put it in, "в Ижевске")."""
+        if fold(typed) in {fold(name) for name in names}:
+            return self
+        return replace(self, values={"place": self.place.name, **self.values})
 
     def describe_conflicts(self) -> list[str]:
         return [

@@ -72,10 +72,18 @@ def test_a_place_fills_region_country_and_coordinates_and_says_so(ij):
     ]
 
 
-@pytest.mark.parametrize("typed", ["в Ижевске", "ИЖЕВСК", "izhevsk"])
-def test_any_spelling_or_declined_form_fills_and_is_kept_as_typed(ij, typed):
+@pytest.mark.parametrize("typed", ["ИЖЕВСК", "izhevsk", "Ижевск"])
+def test_any_name_of_the_place_fills_and_is_kept_as_typed(ij, typed):
     incident, _ = added(ij, "--place", typed)
     assert (incident["region"], incident["place"]) == ("Udmurtia", typed)
+
+
+@pytest.mark.parametrize("typed", ["в Ижевске", "под Ижевском"])
+def test_a_form_a_sentence_put_the_name_in_becomes_the_places_name_and_says_so(ij, typed):
+    incident, err = added(ij, "--place", typed)
+    assert (incident["region"], incident["place"]) == ("Udmurtia", "Izhevsk")
+    assert err == [f"incident-journal: filled place Izhevsk, region Udmurtia, country Russia, coordinates "
+                   f"{IZHEVSK_AT[0]}, {IZHEVSK_AT[1]} from {IZHEVSK_LABEL}"]
 
 
 def test_a_given_region_and_coordinates_are_kept(ij):
@@ -320,7 +328,7 @@ def test_import_fill_places_fills_what_it_can_and_names_the_rest(ij, tmp_path, j
     a, b, c = incidents["A"], incidents["B"], incidents["C"]
     assert (a["region"], a["country"], a["latitude"], a["longitude"], a["geo_precision"]) == (
         "Udmurtia", "Russia", *IZHEVSK_AT, "near")
-    assert (b["place"], b["latitude"]) == ("в Ижевске", IZHEVSK_AT[0])
+    assert (b["place"], b["latitude"]) == ("Izhevsk", IZHEVSK_AT[0])  # "в Ижевске" is no name: the place's
     assert (c["region"], c["country"], c["latitude"], c["geo_precision"]) == ("Donetsk", "Ukraine", 48.3, None)
     assert incidents["E"]["latitude"] is None and incidents["F"]["latitude"] is None
 

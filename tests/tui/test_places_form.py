@@ -97,17 +97,26 @@ async def test_the_matches_show_under_place_and_the_choice_says_what_it_filled(j
         await wait_until(pilot, lambda: all_keys_handled(app) and note_beside(app, "place") == "")
 
 
-async def test_a_name_that_names_the_place_is_kept_as_typed(journal, gazetteer_read):
+@pytest.mark.parametrize(
+    ("typed_place", "kept"),
+    [
+        ("Ижевск", "Ижевск"),  # a name of the place as written: kept
+        ("в Ижевске", "Izhevsk"),  # a form a sentence put it in: the place's name
+    ],
+)
+async def test_a_name_of_the_place_is_kept_as_typed_a_declined_form_becomes_its_name(
+    journal, gazetteer_read, typed_place, kept
+):
     app = JournalApp(journal)
     async with app.run_test(size=SIZE) as pilot:
         await new_form(pilot)
-        burst(app, *to_place("Удар по заводу PLACES-3"), paste="в Ижевске")
+        burst(app, *to_place("Удар по заводу PLACES-3"), paste=typed_place)
         await wait_until(pilot, lambda: all_keys_handled(app) and offered(app), what="places offered")
-        assert offered(app) == [IZHEVSK_LABEL]
+        assert offered(app)[0] == IZHEVSK_LABEL
         burst(app, "down", "enter", "ctrl+s")
         await wait_until(pilot, lambda: all_keys_handled(app) and showing(app, DetailScreen), what="saved")
     saved = saved_titled(journal, "Удар по заводу PLACES-3")
-    assert (saved.place, saved.region, saved.country) == ("в Ижевске", "Udmurtia", "Russia")
+    assert (saved.place, saved.region, saved.country) == (kept, "Udmurtia", "Russia")
 
 
 async def test_up_down_move_through_the_matches_and_escape_hides_them_before_it_cancels(journal, gazetteer_read):

@@ -588,10 +588,10 @@ class EditScreen(JournalScreen[Incident | None]):
         field = event.field
         gazetteer = places()
         typed = field.value.strip()
-        # What was typed is kept if it is another name of the place ("в Ижевске", "Odessa"); a
-        # start of its name ("Izh", "izhevsk") becomes its name, as anything else typed does.
+        # What was typed is kept if it is a name of the place as written ("Odessa", "Одеса"); a
+        # start of a name ("Izh") or a form a sentence put it in ("в Ижевске") becomes its name.
         other_name = not fold(place.name).startswith(fold(typed)) and (
-            gazetteer is not None and any(found.row == place.row for found in gazetteer.lookup(typed, 50))
+            gazetteer is not None and fold(typed) in {fold(name) for name in gazetteer.names_of(place)}
         )
         self._fill_from(place, "place", set_place=None if other_name else place.name)
         self._hint_for(self.focused)
