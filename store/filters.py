@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from store import geo, taxonomy
+from store.geo import Gazetteer, Place, fold
 from store.groups import group_of
 from store.models import CASUALTY_STATUSES
 from store.rows import IncidentRow
@@ -60,10 +61,9 @@ class IncidentFilter:
 
     @cached_property
     def place_names(self) -> dict[str, tuple[str, ...]]:
-        """Each search word that names a place in ``place_countries``, and the place's other
-        names (folded as rows are, whole words of ``PLACE_WORD_MIN`` letters or more): the first
-        place ``Gazetteer.lookup`` gives in those countries (any of its names, declined forms
-        too). Empty until the gazetteer is loaded: a search never waits for it."""
+        """Each search word that names a place in ``place_countries`` (``_place_searched``), and
+        the place's other names (folded as rows are, whole words of ``PLACE_WORD_MIN`` letters or
+        more). Empty until the gazetteer is loaded: a search never waits for it."""
         gazetteer = geo.loaded()
         if gazetteer is None or not self.place_countries:
             return {}
@@ -71,10 +71,10 @@ class IncidentFilter:
         for word in self.words:
             if len(word) < PLACE_WORD_MIN or word in found:
                 continue
-            places = [place for place in gazetteer.lookup(word, limit=50) if place.country_code in self.place_countries]
-            if not places:
+            place = _place_searched(gazetteer, word, self.place_countries)
+            if place is None:
                 continue
-            names = {search_fold(name) for name in gazetteer.names_of(places[0])}
+            names = {search_fold(name) for name in gazetteer.names_of(place)}
             kept = sorted(name for name in names if len(name) >= PLACE_WORD_MIN and " " not in name and name != word)
             if kept:
                 found[word] = tuple(kept)
@@ -147,6 +147,39 @@ class IncidentFilter:
             else:
                 rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows
+
+
+#: How many times over the place a search word names must lead every other so named in the
+#: journal's countries (``_place_searched``).
+SEARCH_LEAD = 4
+#: A place known by a search word only as another name (Dnipro as "Dnepropetrovsk") is taken
+#: for it only from this many people up, and only when no place bears the word as its own name.
+KNOWN_BY_FROM = 300_000
+#: A place whose own name the word is, spelt otherwise ("Харків" for Kharkiv), from this many.
+SPELT_OTHERWISE_FROM = 10_000
+
+
+def _place_searched(gazetteer: Gazetteer, word: str, countries: frozenset[str]) -> Place | None:
+    """The place a search word stands for, if it clearly stands for one, in ``countries``:
+
+    - among the places called so in any spelling or script (``Gazetteer.is_own_name``), the
+      one ``SEARCH_LEAD`` times as populous as the next ("Pokrovsk" in Ukraine and Russia is
+      Donetsk region's, not Yakutia's; "Олександрівка", a name of dozens of villages, is none);
+      spelt otherwise than its own name only for a town of ``SPELT_OTHERWISE_FROM`` ("Odessa",
+      "Одеса" for Odesa; not "червоний" for the village Chervone);
+    - when no place is called so, a city of ``KNOWN_BY_FROM`` known so too that leads as far
+      ("Днепропетровск" for Dnipro; not "Pokrovsk" for Engels, nor "схід" for Skhidni Kvartaly)."""
+    candidates = [place for place in gazetteer.lookup(word, limit=50) if place.country_code in countries]
+    called_so = sorted(
+        (place for place in candidates if gazetteer.is_own_name(place, word)), key=lambda place: place.row
+    )
+    if called_so:
+        place = called_so[0]
+        if len(called_so) > 1 and place.population < SEARCH_LEAD * max(called_so[1].population, 1):
+            return None
+        return place if fold(word) == fold(place.name) or place.population >= SPELT_OTHERWISE_FROM else None
+    known_by = gazetteer.leading(word, countries=countries, lead=SEARCH_LEAD)
+    return known_by if known_by is not None and known_by.population >= KNOWN_BY_FROM else None
 
 
 #: A search word shorter than this is never taken for a place's name, nor a name of a place

@@ -62,13 +62,13 @@ class ListRows:
             return list(self.rows(order))
         pool = self.rows(order)
         known: tuple[str, ...] = ()
-        last = self._last_query
-        if last is not None and last[0] == order and incident_filter.narrows(last[1]):
-            pool, known = last[2], last[1].words
         if incident_filter.text and not incident_filter.place_countries:
             # A search word names a place in the journal's own countries only ("shot" is no town
             # of Iran here): the countries given to the filter, the same for every key.
             incident_filter = replace(incident_filter, place_countries=self.country_codes())
+        last = self._last_query
+        if last is not None and last[0] == order and incident_filter.narrows(last[1]):
+            pool, known = last[2], last[1].words
         spellings = self.spellings_of(incident_filter.region) if incident_filter.region is not None else None
         found = incident_filter.select_rows(pool, known_words=known, index=index, region_spellings=spellings)
         self._last_query = (order, incident_filter, found)

@@ -9,22 +9,25 @@ app calls it from a worker), as two decompressed byte strings with the offset of
 
 A lookup is a binary search over the names for the query and the forms a Russian or Ukrainian
 sentence may have put it in (``base_forms``), so no dictionary of 600,000 names is ever built:
-about 0.2 s and 40 MB to load, a fraction of a millisecond a lookup. Reverse lookup (nearest
-place to coordinates) builds a grid of 0.2-degree cells on its first use.
+about 0.25 s and 60 MB to load, a fraction of a millisecond a lookup. Reverse lookup (the
+nearest place to coordinates) bisects the places sorted by latitude, read with them as three
+arrays of integers (no Python step per place: nothing holds the interpreter for long).
 """
 
 from __future__ import annotations
 
 import array
+import bisect
 import gzip
 import math
 import re
+import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.geo.names import base_forms, fold
+from store.geo.names import base_forms, fold, skeleton
 from store.geo.regions import region_names
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -39,7 +42,6 @@ CLEAR_LEAD = 8
 #: thousands); the places found are ranked by population.
 _PREFIX_NAMES_READ = 4000
 _EARTH_KM = 6371.0088
-_CELL = 5  # grid cells per degree
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,17 @@ class Place:
         """The place as a person picks it: "Izhevsk — Udmurtia, Russia · 648,213"."""
         where = ", ".join(part for part in (self.region, self.country) if part)
         return f"{self.name} — {where} · {self.population:,}"
+
+
+class _Forms:
+    """The forms of a query, and whether a place bears one as its own name."""
+
+    def __init__(self, query: str) -> None:
+        self.forms = set(base_forms(query))
+        self.skeletons = {skeleton(form) for form in self.forms}
+
+    def own_name_of(self, place: Place) -> bool:
+        return fold(place.name) in self.forms or skeleton(place.name) in self.skeletons
 
 
 class PlaceNotFound(LookupError):
@@ -94,8 +107,14 @@ class Gazetteer:
         self._name_starts = _line_starts(self._names)
         self._places = gzip.decompress((folder / "places.tsv.gz").read_bytes())
         self._place_starts = _line_starts(self._places)
-        self._grid: dict[tuple[int, int], list[int]] | None = None
-        self._grid_lock = threading.Lock()
+        # Reverse lookup: the rows sorted by latitude, and their coordinates (1e-5 degrees).
+        columns = gzip.decompress((folder / "by_latitude.bin.gz").read_bytes())
+        size = len(columns) // 12
+        self._by_latitude, self._latitudes, self._longitudes = array.array("I"), array.array("i"), array.array("i")
+        for at, column in enumerate((self._by_latitude, self._latitudes, self._longitudes)):
+            column.frombytes(columns[at * size * 4 : (at + 1) * size * 4])
+            if sys.byteorder != "little":
+                column.byteswap()
 
     def __len__(self) -> int:
         return len(self._place_starts) - 1
@@ -179,12 +198,35 @@ class Gazetteer:
         town of that name and then Engels (called Pokrovsk until 1931), though Engels is larger;
         "Odessa" first Odesa, then Odessa in Texas."""
         places = [self.place(row) for row in self._named_rows(query)]
-        forms = set(base_forms(query))
+        forms = _Forms(query)
         return sorted(places, key=lambda place: (-self._weight(place, forms), place.row))
 
     @staticmethod
-    def _weight(place: Place, forms: set[str]) -> int:
-        return place.population * (CLEAR_LEAD if fold(place.name) in forms else 1)
+    def _weight(place: Place, forms: _Forms) -> int:
+        return place.population * (CLEAR_LEAD if forms.own_name_of(place) else 1)
+
+    def leading(self, query: str, *, countries: Collection[str] = (), lead: int = CLEAR_LEAD) -> Place | None:
+        """The place ``query`` names (in ``countries``, codes, when given) if it leads every other
+        so named ``lead`` times over as ``lookup`` weighs them; None when none is named, or none
+        leads so."""
+        candidates = self._ranked(query)
+        if countries:
+            candidates = [place for place in candidates if place.country_code in countries]
+        return self._clear_lead(query, candidates, lead)
+
+    def _clear_lead(self, query: str, candidates: list[Place], lead: int) -> Place | None:
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        forms = _Forms(query)
+        first, second = (self._weight(place, forms) for place in candidates[:2])
+        return candidates[0] if first >= lead * max(second, 1) else None
+
+    @staticmethod
+    def is_own_name(place: Place, query: str) -> bool:
+        """Whether ``query`` is ``place``'s own name (its GeoNames name, or that name written in
+        another transliteration or script: "Харків", "Kharkov" for Kharkiv), not another name
+        it is also known by (Pokrovsk for Engels)."""
+        return _Forms(query).own_name_of(place)
 
     def lookup(self, query: str, limit: int = 10) -> list[Place]:
         """The places ``query`` names, by any of their names, most populous first."""
@@ -235,13 +277,10 @@ class Gazetteer:
             raise PlaceNotFound(query, within)
         if near is not None:
             return min(candidates, key=lambda place: distance_km(*near, place.latitude, place.longitude))
-        if len(candidates) == 1:
-            return candidates[0]
-        forms = set(base_forms(query))
-        first, second = (self._weight(place, forms) for place in candidates[:2])
-        if first >= CLEAR_LEAD * max(second, 1):
-            return candidates[0]
-        raise AmbiguousPlace(query, candidates)
+        found = self._clear_lead(query, candidates, CLEAR_LEAD)
+        if found is None:
+            raise AmbiguousPlace(query, candidates)
+        return found
 
     def names_of(self, place: Place) -> tuple[str, ...]:
         """Every name of ``place`` as written (its own first), in Latin or Cyrillic letters."""
@@ -250,43 +289,25 @@ class Gazetteer:
 
     # -- reverse lookup -----------------------------------------------------------------------------
 
-    def _cells(self) -> dict[tuple[int, int], list[int]]:
-        with self._grid_lock:
-            if self._grid is None:
-                grid: dict[tuple[int, int], list[int]] = {}
-                for row, line in enumerate(self._places.split(b"\n")[: len(self)]):
-                    _, _, lat, lon, _ = line.split(b"\t", 4)
-                    cell = (math.floor(float(lat) * _CELL), math.floor(float(lon) * _CELL))
-                    grid.setdefault(cell, []).append(row)
-                self._grid = grid
-            return self._grid
-
-    @property
-    def nearest_ready(self) -> bool:
-        """Whether ``nearest`` answers at once (its grid is built)."""
-        return self._grid is not None
-
-    def prepare_nearest(self) -> None:
-        """Build the grid ``nearest`` searches (about a quarter second; its first call does it
-        otherwise): in a thread, before coordinates are typed."""
-        self._cells()
-
     def nearest(self, latitude: float, longitude: float, within_km: float = 20.0) -> tuple[Place, float] | None:
-        """The place nearest to the coordinates within ``within_km``, and its distance in km."""
-        grid = self._cells()
-        lat_cells = math.ceil(within_km / 111.0 * _CELL)
-        shrink = max(math.cos(math.radians(min(abs(latitude) + within_km / 111.0, 89.9))), 0.01)
-        lon_cells = min(math.ceil(within_km / (111.0 * shrink) * _CELL), 180 * _CELL)
-        home = (math.floor(latitude * _CELL), math.floor(longitude * _CELL))
+        """The place nearest to the coordinates within ``within_km``, and its distance in km: the
+        places in the band of latitudes that close (a bisection of the rows by latitude), each
+        measured."""
+        band = within_km / 111.0 + 1e-5
+        low = bisect.bisect_left(self._latitudes, math.floor((latitude - band) * 1e5))
+        high = bisect.bisect_right(self._latitudes, math.ceil((latitude + band) * 1e5))
+        shrink = max(math.cos(math.radians(min(abs(latitude) + band, 90.0))), 1e-9)
+        reach = min(band / shrink, 360.0) * 1e5  # the band of longitudes as far, within it
+        east = longitude * 1e5
         best: tuple[float, int] | None = None
-        for lat_cell in range(home[0] - lat_cells, home[0] + lat_cells + 1):
-            for lon_cell in range(home[1] - lon_cells, home[1] + lon_cells + 1):
-                wrapped = (lon_cell + 180 * _CELL) % (360 * _CELL) - 180 * _CELL
-                for row in grid.get((lat_cell, wrapped), ()):
-                    _, _, lat, lon, _ = self._place_line(row).split(b"\t", 4)
-                    km = distance_km(latitude, longitude, float(lat), float(lon))
-                    if km <= within_km and (best is None or km < best[0]):
-                        best = (km, row)
+        longitudes = self._longitudes
+        for index in range(low, high):
+            apart = abs(longitudes[index] - east)
+            if min(apart, 36_000_000 - apart) > reach:
+                continue
+            km = distance_km(latitude, longitude, self._latitudes[index] / 1e5, longitudes[index] / 1e5)
+            if km <= within_km and (best is None or km < best[0]):
+                best = (km, self._by_latitude[index])
         if best is None:
             return None
         return self.place(best[1]), best[0]

@@ -122,3 +122,29 @@ def base_forms(phrase: str) -> list[str]:
         choices = [_word_forms(word) if len(word) >= 3 else [word] for word in words]
         found.extend(" ".join(combination) for combination in itertools.product(*choices))
     return list(dict.fromkeys(found))
+
+
+#: Russian and Ukrainian letters in Latin (after ``fold``: й is и, ї is і, ё is е), г as g both
+#: ways (Ukrainian "h" is folded to g below too).
+_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ж": "zh", "з": "z",
+        "и": "i", "і": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+        "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ъ": "",
+        "ы": "y", "э": "e", "ю": "yu", "я": "ya",
+    }
+)  # fmt: skip
+_DIGRAPHS = (("shch", "S"), ("sch", "S"), ("zh", "Z"), ("kh", "X"), ("ch", "C"), ("sh", "S"), ("ts", "T"), ("tz", "T"))
+_PLAIN_CONSONANTS = str.maketrans({"h": "g", "w": "v", "x": "X", "c": "k", "q": "k"})
+_VOWELS = frozenset("aeiouyj ")
+
+
+def skeleton(name: str) -> str:
+    """The consonants of ``name`` in Latin, the way its spellings in any transliteration share
+    them: "Kharkiv", "Kharkov" and "Харків" are all "Xrkv"; "Слов'янськ" and "Sloviansk"
+    "slvnsk". Two names with one skeleton are taken for one name written two ways."""
+    text = fold(name).translate(_LATIN)
+    for digraph, letter in _DIGRAPHS:
+        text = text.replace(digraph, letter)
+    consonants = [letter for letter in text.translate(_PLAIN_CONSONANTS) if letter not in _VOWELS]
+    return "".join(letter for at, letter in enumerate(consonants) if at == 0 or consonants[at - 1] != letter)

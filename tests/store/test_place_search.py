@@ -27,7 +27,7 @@ def journal(journal_path: Path, make_fields) -> Iterator[Journal]:
             ("Factory hit", "Ижевск", "Udmurt Republic", "Russia"),
             ("Другой завод", "Сарапул", "Удмуртия", "Россия"),
             ("Shelling", "Belgorod", "Belgorod", "Russia"),
-            ("Windows shut by the blast", "Shebekino", "Belgorod", "Russia"),
+            ("Windows shut near Pölitz", "Shebekino", "Belgorod", "Russia"),
         ):
             opened.add(make_fields(title=title, place=place, region=region, country=country))
         yield opened
@@ -73,11 +73,40 @@ def test_a_word_names_a_place_only_in_the_journals_own_countries(journal: Journa
     gazetteer()
     if indexed:
         with_index(journal)
-    # "Shot" is a name of Showţ, a town in Iran, also called "Shut": not in this journal's countries.
-    assert titles(journal, IncidentFilter(text="shot")) == set()
-    # Once an incident in Iran is recorded, the word is taken for the town there.
-    journal.add(journal_fields(title="Showţ", place="Showţ", region="West Azerbaijan", country="Iran"))
-    assert titles(journal, IncidentFilter(text="shot")) == {"Windows shut by the blast", "Showţ"}
+    # "Police" is a town in Poland (Pölitz in German): not in this journal's countries, a word.
+    assert titles(journal, IncidentFilter(text="police")) == set()
+    assert titles(journal, IncidentFilter(text="Pölitz")) == {"Windows shut near Pölitz"}
+    # Once an incident in Poland is recorded, the word is taken for the town there.
+    journal.add(journal_fields(title="Police port", place="Police", region="West Pomerania", country="Poland"))
+    assert titles(journal, IncidentFilter(text="police")) == {"Windows shut near Pölitz", "Police port"}
+
+
+@pytest.mark.parametrize(
+    ("word", "found"),
+    [
+        ("Слов'янськ", {"Shelling of the station"}),  # Sloviansk's own name, not Nikopol's old one
+        ("Ставрополь", {"Airfield hit"}),  # Stavropol, not Tolyatti (once Stavropol-on-Volga)
+        ("Олександрівка", {"Village shelled"}),  # dozens of villages: none taken, the word alone
+        ("Pokrovsk", {"Strike on Pokrovsk"}),  # Donetsk region's, not Yakutia's nor Engels
+        ("Покровськ", {"Strike on Pokrovsk"}),
+    ],
+)
+def test_a_word_stands_for_the_place_called_so_not_one_once_called_so(
+    journal: Journal, word: str, found: set[str]
+) -> None:
+    gazetteer()
+    for title, place, region, country in (
+        ("Shelling of the station", "Sloviansk", "Donetsk", "Ukraine"),
+        ("Port hit", "Nikopol", "Dnipropetrovsk", "Ukraine"),
+        ("Airfield hit", "Stavropol", "Stavropol", "Russia"),
+        ("Plant fire", "Tolyatti", "Samara", "Russia"),
+        ("Village shelled", "Олександрівка", "Donetsk", "Ukraine"),
+        ("City centre hit", "Donetsk", "Donetsk", "Ukraine"),
+        ("Strike on Pokrovsk", "Pokrovsk", "Donetsk", "Ukraine"),
+        ("Engels airbase", "Engels", "Saratov", "Russia"),
+    ):
+        journal.add(journal_fields(title=title, place=place, region=region, country=country))
+    assert titles(journal, IncidentFilter(text=word)) == found
 
 
 def test_before_the_gazetteer_is_loaded_a_search_matches_the_words_alone(
@@ -114,3 +143,19 @@ def test_a_region_the_gazetteer_does_not_know_matches_its_spelling_in_any_case(
     journal.add(make_fields(title="Somewhere else", region="NARNIA"))
     assert titles(journal, IncidentFilter(region="narnia")) == {"Somewhere", "Somewhere else"}
     assert titles(journal, IncidentFilter(region="Odesa")) == PORT
+
+
+def test_typing_on_searches_only_the_last_result(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    gazetteer()
+    searched: list[int] = []
+    select_rows = IncidentFilter.select_rows
+
+    def counting(self: IncidentFilter, rows: list, **options: object) -> list:
+        searched.append(len(rows))
+        return select_rows(self, rows, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IncidentFilter, "select_rows", counting)
+    found = [len(journal.query_rows(IncidentFilter(text=typed))) for typed in ("f", "fa", "fac", "fact")]
+    # The first key searches every row; each next one only what the key before it found.
+    assert searched == [len(journal), *found[:-1]]
+    assert found[0] < len(journal)

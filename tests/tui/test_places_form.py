@@ -26,8 +26,8 @@ IZHEVSK_LABEL = "Izhevsk — Udmurtia, Russia · 648,213"
 
 @pytest.fixture
 def gazetteer_read():
-    """The gazetteer read (once per process), with what ``nearest`` needs."""
-    return read_places(nearest=True)
+    """The gazetteer read (once per process), its reverse lookup with it."""
+    return read_places()
 
 
 def suggestions(app) -> PlaceSuggestions:
@@ -330,3 +330,41 @@ async def test_the_list_searches_again_once_the_gazetteer_is_read(journal, monke
         await wait_until(pilot, lambda: len(searches) == 2, what="the search run again after the read")
         assert searches[-1] == {"text": "Odessa"}
         assert isinstance(app.screen, ListScreen)
+
+
+async def test_enter_in_the_coordinates_before_the_gazetteer_is_read_takes_the_place_once_read(journal, monkeypatch):
+    module = sys.modules["store.geo.gazetteer"]
+    gate = threading.Event()
+    real = module.Gazetteer
+
+    class Slow(real):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            gate.wait(30)  # held until the test has typed everything
+            super().__init__()
+
+    monkeypatch.setattr(module, "_loaded", None)
+    monkeypatch.setattr(module, "Gazetteer", Slow)
+    app = JournalApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await new_form(pilot)
+        # Coordinates, Enter to take the nearest place and the save key, all at once, before the read.
+        burst(
+            app,
+            *to_place("Factory fire PLACES-11"),
+            "tab",
+            "tab",
+            "tab",
+            *typed("48.28"),
+            "tab",
+            *typed("37.18"),
+            "enter",
+            "ctrl+s",
+        )
+        await wait_until(pilot, lambda: app.screen.current_values()["longitude"] == "37.18", what="coordinates typed")
+        # The save waits behind the Enter: the form holds the keys until the gazetteer is read.
+        assert places() is None and isinstance(app.screen, EditScreen) and not app.screen.accepts_keys
+        gate.set()
+        await wait_until(pilot, lambda: all_keys_handled(app) and showing(app, DetailScreen), what="saved")
+    saved = saved_titled(journal, "Factory fire PLACES-11")
+    assert (saved.place, saved.region, saved.country) == ("Pokrovsk", "Donetsk", "Ukraine")
+    assert (saved.latitude, saved.longitude) == (48.28, 37.18)

@@ -32,6 +32,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 
@@ -67,7 +68,6 @@ from tui.widgets.place_suggestions import (
     PlacesReady,
     PlaceSuggestions,
     load_places,
-    nearest_ready,
     places,
 )
 from tui.widgets.sources_editor import SOURCE_FIELDS, SourcesEditor, form_sources
@@ -77,6 +77,9 @@ _FULL_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 #: How far (km) from the coordinates typed a place is offered.
 NEAREST_WITHIN_KM = 20.0
 COORDINATES = ("latitude", "longitude")
+#: Seconds the keys after an Enter in the coordinates may wait for the gazetteer (read in about
+#: 0.3 s as the form opens): only a failed read comes near it.
+KEYS_WAIT_FOR_PLACES = 5.0
 
 
 # -- what the form shows --------------------------------------------------------------------------
@@ -227,6 +230,9 @@ class EditScreen(JournalScreen[Incident | None]):
         self.template: Incident | None = None
         self.initial: dict[str, Any] = blank_values()
         self._pending: dict[str, Any] | None = None
+        #: The coordinate field whose Enter waits for the gazetteer (the keys after it held).
+        self._nearest_waited_for: str | None = None
+        self._keys_waiting_timer: Timer | None = None
         self._heading = "New incident"
         #: The precision was set by a date typed as YYYY-MM or YYYY (a full date sets it back).
         self._precision_from_date = False
@@ -563,9 +569,7 @@ class EditScreen(JournalScreen[Incident | None]):
         coordinates = self._coordinates()
         gazetteer = places()
         in_coordinates = spec is not None and spec.name in COORDINATES
-        if in_coordinates and not nearest_ready():
-            load_places(self, nearest=True)  # from the cursor's arrival: ready by the second number
-        if not in_coordinates or coordinates is None or gazetteer is None or not nearest_ready():
+        if not in_coordinates or coordinates is None or gazetteer is None:
             shown.hide()
         else:
             found = gazetteer.nearest(*coordinates, within_km=NEAREST_WITHIN_KM)
@@ -573,11 +577,25 @@ class EditScreen(JournalScreen[Incident | None]):
 
     @on(PlacesReady)
     def _places_read(self, event: PlacesReady) -> None:
-        """What waited for the gazetteer: the suggestions for Place, the nearest place."""
+        """What waited for the gazetteer: the suggestions for Place, the nearest place, and an
+        Enter in the coordinates typed before it was read (the keys after it held meanwhile)."""
+        if self._nearest_waited_for is not None:
+            self._take_nearest_waited_for()
         if not self.accepts_keys:
             return
         self._suggest_places()
         self._offer_nearest()
+
+    def _take_nearest_waited_for(self) -> None:
+        """Take the nearest place for the Enter that waited for the gazetteer, and let the keys
+        typed after it go (``ctrl+s`` right behind it saves what it filled)."""
+        self._nearest_waited_for = None
+        if self._keys_waiting_timer is not None:
+            self._keys_waiting_timer.stop()
+            self._keys_waiting_timer = None
+        self._offer_nearest()
+        self._take_nearest()
+        self.accepts_keys = True
         self._hint_for(self.focused)
 
     @on(PlaceInput.Chosen)
@@ -603,8 +621,29 @@ class EditScreen(JournalScreen[Incident | None]):
         if spec is None or spec.name not in COORDINATES:
             return
         event.stop()
+        if places() is None and self._coordinates() is not None:
+            # Typed before the gazetteer was read: the keys after this one wait for it (at most
+            # KEYS_WAIT_FOR_PLACES seconds), so that a save right behind takes what it fills.
+            self._nearest_waited_for = spec.name
+            self.accepts_keys = False
+            self._keys_waiting_timer = self.set_timer(KEYS_WAIT_FOR_PLACES, self._give_up_waiting_for_places)
+            load_places(self)
+            return
+        self._take_nearest()
+
+    def _give_up_waiting_for_places(self) -> None:
+        """The gazetteer was not read in time (it failed): the keys go on, nothing taken."""
+        self._keys_waiting_timer = None
+        if self._nearest_waited_for is not None:
+            self._nearest_waited_for = None
+            self.accepts_keys = True
+
+    def _take_nearest(self) -> None:
+        """Take the nearest place offered for the coordinates: its name if Place is empty, its
+        region and country where empty."""
+        spec = self._spec_of(self.focused)
         offered = self.query_one(NearestPlace).offered
-        if offered is None:
+        if offered is None or spec is None:
             return
         place = offered[0]
         empty_place = not self.query_one(PlaceInput).value.strip()

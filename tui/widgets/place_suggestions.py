@@ -1,10 +1,8 @@
 """Places from the offline gazetteer (``store.geo``) in the app: read in a thread, never on the loop.
 
-``load_places(node)`` reads the gazetteer in a thread worker of ``node`` (about 0.3 s), and
-``load_places(node, nearest=True)`` builds the grid ``nearest`` searches (about as long); each
-posts ``PlacesReady`` to ``node`` when done, so a screen shows what waited for it: no key waits.
-``places()`` is the gazetteer once read (None before), ``nearest_ready()`` whether
-``Gazetteer.nearest`` answers at once.
+``load_places(node)`` reads the gazetteer in a thread worker of ``node`` (about 0.3 s) and posts
+``PlacesReady`` to ``node`` when done, so a screen shows what waited for it: no key waits.
+``places()`` is the gazetteer once read (None before); its reverse lookup is read with it.
 
 ``PlaceInput`` is the form's Place field: while ``PlaceSuggestions`` shows the places its text may
 name, ``↓``/``↑`` move through them, ``Enter`` chooses the one marked (``PlaceInput.Chosen``) and
@@ -32,44 +30,28 @@ def places() -> Gazetteer | None:
     return loaded()
 
 
-def nearest_ready() -> bool:
-    """Whether ``places().nearest`` answers at once."""
-    found = loaded()
-    return found is not None and found.nearest_ready
-
-
-def read_places(*, nearest: bool = False) -> Gazetteer:
-    """Read the gazetteer now (and build what ``nearest`` needs): in a thread, or in a test."""
-    found = gazetteer()  # thread-safe: one read per process, whoever asks first
-    if nearest:
-        found.prepare_nearest()  # thread-safe too: built once
-    return found
+def read_places() -> Gazetteer:
+    """Read the gazetteer now, its reverse lookup with it: in a thread, or in a test."""
+    return gazetteer()  # thread-safe: one read per process, whoever asks first
 
 
 class PlacesReady(Message):
-    """The gazetteer has been read (``nearest`` says whether its reverse lookup is ready too)."""
-
-    def __init__(self, nearest: bool) -> None:
-        super().__init__()
-        self.nearest = nearest
+    """The gazetteer has been read."""
 
 
-def load_places(node: DOMNode, *, nearest: bool = False) -> bool:
-    """Read the gazetteer in a thread worker of ``node``, or with ``nearest`` build what its reverse
-    lookup needs (reading it first if need be); ``node`` gets ``PlacesReady`` once done. False when
-    it is done already or under way. The grid is built only when asked for: building it holds the
-    interpreter for tens of milliseconds at a time, so only coordinates typed should cost that."""
-    if nearest_ready() if nearest else loaded() is not None:
+def load_places(node: DOMNode) -> bool:
+    """Read the gazetteer in a thread worker of ``node``, which gets ``PlacesReady`` once done.
+    False when it is read already or under way."""
+    if loaded() is not None:
         return False
-    group = "places-nearest" if nearest else "places"
-    if any(worker.group == group and not worker.is_finished for worker in node.workers):
+    if any(worker.group == "places" and not worker.is_finished for worker in node.workers):
         return False
 
     def read() -> None:
-        read_places(nearest=nearest)
-        node.post_message(PlacesReady(nearest=nearest_ready()))  # thread-safe, never waits
+        read_places()
+        node.post_message(PlacesReady())  # thread-safe, never waits
 
-    node.run_worker(read, thread=True, group=group, name="read the gazetteer", exit_on_error=False)
+    node.run_worker(read, thread=True, group="places", name="read the gazetteer", exit_on_error=False)
     return True
 
 
