@@ -29,6 +29,15 @@ FILLABLE = ("region", "country", "latitude", "longitude")
 CANDIDATES_SHOWN = 10
 
 
+#: A name quoted in a message is cut to this many characters.
+SHOWN_UP_TO = 80
+
+
+def shown(query: str) -> str:
+    """``query`` quoted for a message, cut to ``SHOWN_UP_TO`` characters."""
+    return repr(query if len(query) <= SHOWN_UP_TO else query[:SHOWN_UP_TO] + "…")
+
+
 def _text(value: Any) -> str | None:
     """A field's value as text, None when empty."""
     if value is None:
@@ -63,6 +72,9 @@ class PlaceLookup:
     reason: str = ""
     #: The places an ambiguous name names, most likely first.
     candidates: tuple[Place, ...] = ()
+    #: The name is a known place's, but not within the region and country given, or far from
+    #: the coordinates given: worth a warning (the fields given are kept).
+    elsewhere: bool = False
 
     @property
     def ambiguous(self) -> bool:
@@ -105,8 +117,9 @@ class PlaceFinder:
             if km > NEAR_KM:
                 return PlaceLookup(
                     query,
-                    reason=f"{query!r} is {found.label()}, {km:,.0f} km from the coordinates given; "
+                    reason=f"{shown(query)} is {found.label()}, {km:,.0f} km from the coordinates given; "
                     "nothing was filled from it",
+                    elsewhere=True,
                 )
         filling = fill_from_place(found, fields, self.gazetteer.regions)
         return PlaceLookup(query, found, filling.with_place_name(query, self.gazetteer.names_of(found)))
@@ -120,20 +133,24 @@ class PlaceFinder:
         except AmbiguousPlace as exc:
             within = _within(region, country)
             return PlaceLookup(
-                query, reason=f"{query!r} names {len(exc.candidates)} places{within}", candidates=tuple(exc.candidates)
+                query,
+                reason=f"{shown(query)} names {len(exc.candidates)} places{within}",
+                candidates=tuple(exc.candidates),
             )
         except PlaceNotFound:
             pass
         except UnicodeError:  # a lone surrogate: no place is called so
-            return PlaceLookup(query, reason=f"no place called {query!r} is known")
+            return PlaceLookup(query, reason=f"no place called {shown(query)} is known")
         elsewhere = gazetteer.lookup(query, limit=4) if region or country else []
         if not elsewhere:
-            return PlaceLookup(query, reason=f"no place called {query!r} is known")
-        shown = "; ".join(place.label() for place in elsewhere[:3])
+            return PlaceLookup(query, reason=f"no place called {shown(query)} is known")
+        labels = "; ".join(place.label() for place in elsewhere[:3])
         more = " …" if len(elsewhere) > 3 else ""
         return PlaceLookup(
             query,
-            reason=f"no place called {query!r} is known{_within(region, country)} (only elsewhere: {shown}{more})",
+            reason=f"no place called {shown(query)} is known{_within(region, country)} "
+            f"(only elsewhere: {labels}{more})",
+            elsewhere=True,
         )
 
 

@@ -56,7 +56,7 @@ from store.exchange.batch import clip
 from store.fields import BY_NAME, FIELDS, FieldSpec, resolve_choice
 from store.geo import CREDIT, Place, distance_km, gazetteer, group_spellings, region_names
 from store.models import CASUALTY_STATUSES, GroupFields, Incident, range_across
-from store.place_fill import PlaceLookup, needs_place, place_finder
+from store.place_fill import PlaceLookup, needs_place, place_finder, shown
 from store.recovery import backup_report
 from store.seeds import seed_groups, seed_incidents
 from store.text import printable
@@ -400,10 +400,12 @@ def add_command(journal: Journal, no_lookup: bool = False, **options: Any) -> No
     _tell_duplicates(journal.possible_duplicates([incident]))
 
 
-def _look_up_place(fields: dict[str, Any]) -> PlaceLookup | None:
-    """The place ``fields`` name, looked up when it would fill something (None if not); refused
-    (``InputError`` listing the candidates) when the name is several places'."""
-    if not needs_place(fields) or not isinstance(fields.get("place"), str):
+def _look_up_place(fields: dict[str, Any], *, always: bool = False) -> PlaceLookup | None:
+    """The place ``fields`` name, looked up when it would fill something, or ``always`` (None if
+    not); refused (``InputError`` listing the candidates) when the name is several places'."""
+    if not isinstance(fields.get("place"), str) or not fields["place"].strip():
+        return None
+    if not always and not needs_place(fields):
         return None
     found = place_finder().look_up(fields)
     if found.ambiguous:
@@ -419,7 +421,10 @@ def _tell_place(found: PlaceLookup | None) -> None:
     """On stderr: what a place filled, and the fields given that name another region. A place not
     found (where the fields given need nothing from it) is saved as typed, silently, as before
     places were looked up: a village too small for the gazetteer is no mistake ('places NAME' says
-    whether and where it knows a name)."""
+    whether and where it knows a name). A name the gazetteer knows only in another region, or far
+    from the coordinates given, is warned about: the place may be mistyped."""
+    if found is not None and found.filling is None and found.elsewhere:
+        echo(f"{PROG}: warning: --place: {found.reason}", err=True)
     if found is None or found.filling is None:
         return
     described = found.filling.describe()
@@ -460,7 +465,9 @@ def edit_command(
     changes = _given(options)
     found = None
     if "place" in changes and not no_lookup:
-        found = _look_up_place({**incident.fields_record(), **changes})
+        # Looked up even when the incident lacks nothing: a place outside its region, or far from
+        # its coordinates, is warned about (they are kept).
+        found = _look_up_place({**incident.fields_record(), **changes}, always=True)
         if found is not None and found.filling is not None:
             changes.update(found.filling.values)
     if from_sources:
@@ -501,6 +508,10 @@ def _coordinates(place: Place) -> str:
     return f"{place.latitude:.5f}, {place.longitude:.5f}"
 
 
+#: ``places QUERY --near``: the places so named (and starting so) measured, the nearest listed.
+PLACES_NEAR_READ = 1000
+
+
 def _parse_near(text: str) -> tuple[float, float]:
     """``LAT,LON`` as two numbers within the globe; ``InputError`` naming --near otherwise."""
     parts = text.replace(";", ",").split(",")
@@ -539,18 +550,18 @@ def places_command(query: str | None, limit: int, near: str | None) -> None:
         place, km = found
         echo(f"{place.label()}  ({_coordinates(place)})  {km:,.1f} km away")
         return
-    try:
-        matches = gazetteer().complete(query, limit=limit)
+    try:  # with --near, every place so named is a candidate: the nearest LIMIT of them are shown
+        matches = gazetteer().complete(query, limit=limit if point is None else PLACES_NEAR_READ)
     except UnicodeError:
         matches = []
     if not matches:
-        raise Failure(f"no place called {query!r} (or starting so) is known")
+        raise Failure(f"no place called {shown(query)} (or starting so) is known")
     if point is None:
         for place in matches:
             echo(f"{place.label()}  ({_coordinates(place)})")
         return
     distances = [(distance_km(*point, place.latitude, place.longitude), place) for place in matches]
-    for km, place in sorted(distances, key=lambda item: item[0]):
+    for km, place in sorted(distances, key=lambda item: item[0])[:limit]:
         echo(f"{place.label()}  ({_coordinates(place)})  {km:,.1f} km away")
 
 
@@ -582,9 +593,14 @@ def regions_command(ctx: click.Context) -> None:
         ways = f"spelt {len(group.spellings)} ways" if len(group.spellings) > 1 else "spelt"
         echo(f"{line}  {ways}: {spellings}")
         for spelling, _ in group.spellings:
-            if spelling != group.name:
-                echo(f"{'':<{width + number_width + 4}}{PROG} regions rename {shlex.quote(spelling)} "
-                     f"{shlex.quote(group.name)}")
+            if spelling == group.name:
+                continue
+            if printable(spelling) != spelling:  # shown escaped: a command as printed would not name it
+                echo(f"{'':<{width + number_width + 4}}({printable(spelling)} holds characters a terminal "
+                     "cannot show: rename it by hand, or in the app)")
+                continue
+            echo(f"{'':<{width + number_width + 4}}{PROG} regions rename {shlex.quote(spelling)} "
+                 f"{shlex.quote(group.name)}")
     if split:
         echo(f"{_plural(len(groups), 'region')}, {split} spelt other ways too: each 'regions rename' line "
              "above merges one spelling into the region's name", err=True)

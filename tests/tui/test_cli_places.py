@@ -149,7 +149,11 @@ def test_coordinates_far_from_every_place_of_the_name_fill_nothing(ij, journal, 
 def test_a_place_known_only_in_another_region_fills_nothing_and_keeps_the_region(ij):
     incident, err = added(ij, "--place", "Izhevsk", "--region", "Belgorod", "--country", "Russia")
     assert (incident["region"], incident["latitude"], incident["geo_precision"]) == ("Belgorod", None, None)
-    assert err == []  # saved as typed (a village of the name may be too small for the gazetteer)
+    # Saved as typed (a village of the name may be too small for the gazetteer), with a warning.
+    assert err == [
+        "incident-journal: warning: --place: no place called 'Izhevsk' is known in Belgorod, Russia "
+        f"(only elsewhere: {IZHEVSK_LABEL})"
+    ]
     refused = add(ij, "--place", "Izhevsk", "--region", "Belgorod")  # but the country is not filled from it
     assert refused.err_lines == [
         "incident-journal: --country: is required; --place cannot fill it: no place called 'Izhevsk' is known in "
@@ -221,7 +225,7 @@ def test_edit_place_looks_within_the_incident_s_region_and_refuses_an_ambiguous_
     # Kursk holds no Pokrovsk the gazetteer knows: looked up within the incident's region, nothing is filled.
     soft = ij("edit", incident_id, "--place", "Pokrovsk")
     assert soft.code == 0
-    assert soft.err == ""
+    assert soft.err.startswith("incident-journal: warning: --place: no place called 'Pokrovsk' is known in Kursk")
     assert shown(ij, incident_id)["latitude"] is None
     # Emptied region and country are the place's to fill: an ambiguous name is refused, as for add.
     before = journal.read_bytes()
@@ -473,3 +477,31 @@ def test_list_and_export_find_a_place_under_any_of_its_names(ij, monkeypatch):
         assert [item["place"] for item in json.loads(result.out)] == ["Одеса"], query
     exported = ij("export", "--format", "json", "--search", "Odessa", "-o", "-")
     assert [item["place"] for item in json.loads(exported.out)] == ["Одеса"]
+
+
+def test_edit_to_a_place_in_another_region_or_far_from_the_coordinates_warns_and_keeps_them(ij):
+    incident, _ = added(ij, "--place", "Izhevsk")
+    moved = ij("edit", incident["id"], "--place", "Kharkiv")
+    assert moved.code == 0
+    assert moved.err_lines == [
+        "incident-journal: warning: --place: no place called 'Kharkiv' is known in Udmurtia, Russia "
+        "(only elsewhere: Kharkiv — Kharkiv, Ukraine · 1,421,125)"
+    ]
+    kept = shown(ij, incident["id"])
+    assert (kept["place"], kept["region"], kept["latitude"]) == ("Kharkiv", "Udmurtia", IZHEVSK_AT[0])
+    # In the region, but over 50 km from the coordinates the incident has: warned, kept.
+    far = ij("edit", incident["id"], "--place", "Sarapul")
+    assert far.code == 0 and "km from the coordinates given; nothing was filled from it" in far.err
+
+
+def test_places_near_lists_the_nearest_of_every_place_so_named(ij):
+    result = ij("places", "Pokrovsk", "--near", "48.28,37.18", "--limit", "2")
+    assert result.code == 0
+    first, second = result.out.splitlines()
+    assert first.startswith("Pokrovsk — Donetsk, Ukraine") and "0.2 km away" in first
+    assert float(second.rsplit("  ", 1)[1].split()[0].replace(",", "")) < 200  # not Engels, 731 km away
+
+
+def test_a_long_name_is_cut_in_the_message(ij):
+    result = ij("places", "x" * 100_000)
+    assert result.code == 1 and len(result.err) < 300
