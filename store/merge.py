@@ -254,11 +254,14 @@ def merge(base: Snapshot, ours: Snapshot, theirs: Snapshot, *, now: str, merged_
     found = [*incident_conflicts, *group_conflicts]
     for conflict in found:
         conflicts[conflict.key] = conflict.document()
-    # A conflict whose record is gone (deleted on both sides meanwhile) goes with it.
+    # A conflict whose record this merge removed goes with it (records not given are untouched).
+    gone = {*base.incidents, *ours.incidents, *theirs.incidents} - incidents.keys()
+    gone_groups = {*base.groups, *ours.groups, *theirs.groups} - groups.keys()
     conflicts = {
         key: document
         for key, document in conflicts.items()
-        if str(document.get("record_id")) in (incidents if document.get("kind", "incident") == "incident" else groups)
+        if str(document.get("record_id"))
+        not in (gone if document.get("kind", "incident") == "incident" else gone_groups)
     }
     history = {**ours.history, **theirs.history}
     received = {

@@ -37,6 +37,7 @@ import orjson
 
 from store.errors import JournalError
 from store.merge import Snapshot, canonical, entry_key, merge
+from store.sharing import conflict_key
 
 BRANCH = "journal"
 REMOTE = "origin"
@@ -350,7 +351,7 @@ class Syncer:
                 elif path == "groups.jsonl":
                     part.groups.update(_records(content))
                 elif path == "conflicts.jsonl":
-                    part.conflicts.update({_conflict_key(item): item for item in _lines(content)})
+                    part.conflicts.update({conflict_key(item): item for item in _lines(content)})
             return part
 
         base_part, ours_part, theirs_part = (snapshot(files) for files in sides)
@@ -453,10 +454,6 @@ class Syncer:
         except SyncError as exc:
             to_receive, reason = None, str(exc)
         return SyncStatus(remote, self.state().get("last_synced"), to_send, to_receive, conflicts, reason)
-
-
-def _conflict_key(document: Mapping[str, Any]) -> str:
-    return f"{document.get('kind', 'incident')}:{document.get('record_id')}:{document.get('field')}"
 
 
 __all__ = ["SyncError", "SyncReport", "SyncStatus", "Syncer", "entry_key", "snapshot_files", "sync_folder"]
