@@ -269,6 +269,12 @@ def merge(base: Snapshot, ours: Snapshot, theirs: Snapshot, *, now: str, merged_
         for record_id in {*ours.incidents, *incidents}
         if not _same(ours.incidents.get(record_id), incidents.get(record_id))
     }
+    # An incident whose conflicts changed (one settled elsewhere, one found) was received too.
+    for key in {*ours.conflicts, *conflicts}:
+        if not _same(ours.conflicts.get(key), conflicts.get(key)):
+            document = conflicts.get(key) or ours.conflicts[key]
+            if document.get("kind", "incident") == "incident":
+                received.add(str(document.get("record_id")))
     return MergeResult(Snapshot(incidents, groups, history, conflicts), found, received)
 
 

@@ -262,11 +262,18 @@ class Syncer:
             self.git.run("init", "--quiet")
             self.git.run("symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
         self.git.run("config", "gc.auto", "256")  # loose objects packed (with deltas) as they pile up
+        self.git.run("config", "gc.autoDetach", "false")  # packed within the sync, not by a process left behind
         self.git.run("config", "core.autocrlf", "false")
         if self.remote() is None:
             self.git.run("remote", "add", REMOTE, remote)
         else:
             self.git.run("remote", "set-url", REMOTE, remote)
+        bare = Path(remote)
+        if "://" not in remote and (bare / "objects").is_dir() and (bare / "HEAD").is_file():
+            # A bare repository on a path (a stick, a share): each push kept as the pack it came
+            # in (its changes as deltas), not unpacked into whole files, so the stick does not fill.
+            Git(bare, self.author).run("config", "receive.unpackLimit", "1", check=False)
+            Git(bare, self.author).run("config", "gc.autoDetach", "false", check=False)
 
     def state(self) -> dict[str, Any]:
         try:
@@ -375,15 +382,21 @@ class Syncer:
         return len(result.received), len(result.conflicts)
 
     def _changed_incidents(self, one: str | None, other: str | None) -> int:
-        """How many incidents differ between two commits."""
+        """How many incidents differ between two commits (their record, or a conflict on them)."""
         paths = {path for path in self.git.changed_paths(one, other) if path.startswith("incidents/")}
-        before = {path: _records(content) for path, content in self.git.blobs(one, paths).items()}
-        after = {path: _records(content) for path, content in self.git.blobs(other, paths).items()}
-        count = 0
-        for path in paths:
-            old, new = before.get(path, {}), after.get(path, {})
-            count += sum(1 for record_id in {*old, *new} if old.get(record_id) != new.get(record_id))
-        return count
+        paths.add("conflicts.jsonl")
+        before, after = self.git.blobs(one, paths), self.git.blobs(other, paths)
+        changed: set[str] = set()
+        for path in paths - {"conflicts.jsonl"}:
+            old, new = _records(before.get(path, b"")), _records(after.get(path, b""))
+            changed.update(record_id for record_id in {*old, *new} if old.get(record_id) != new.get(record_id))
+        old_conflicts = {canonical(item) for item in _lines(before.get("conflicts.jsonl", b""))}
+        new_conflicts = {canonical(item) for item in _lines(after.get("conflicts.jsonl", b""))}
+        for line in old_conflicts ^ new_conflicts:
+            document = orjson.loads(line)
+            if document.get("kind", "incident") == "incident":
+                changed.add(str(document.get("record_id")))
+        return len(changed)
 
     def sync(self) -> SyncReport:
         if not self.is_set_up():
@@ -392,6 +405,8 @@ class Syncer:
         synced = self.git.commit_of(SYNCED_REF)
         self._write_tree(self.journal.shared_snapshot())
         self._commit_here(f"changes by {self.author}")
+        # What this sync sends: the incidents changed here since the last one.
+        sent = self._changed_incidents(synced, self.git.commit_of("HEAD"))
         received = found = 0
         pushed = False
         for _ in range(PUSH_ATTEMPTS):
@@ -424,12 +439,11 @@ class Syncer:
         if not pushed:
             raise SyncError(f"others kept pushing: the push was refused {PUSH_ATTEMPTS} times; sync again")
         head = self.git.commit_of("HEAD")
-        sent = self._changed_incidents(synced, head) - received if head else 0
         assert head is not None
         self.git.run("update-ref", SYNCED_REF, head)
         self._save_state(last_synced=_now())
         waiting = len(self.journal.shared_snapshot().conflicts)
-        return SyncReport(received=received, sent=max(sent, 0), conflicts=found, waiting=waiting, pushed=pushed)
+        return SyncReport(received=received, sent=sent, conflicts=found, waiting=waiting, pushed=pushed)
 
     def status(self) -> SyncStatus:
         remote = self.remote()
