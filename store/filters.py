@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from store import geo, taxonomy
 from store.geo import Gazetteer, Place, fold
@@ -39,6 +40,9 @@ class IncidentFilter:
     civilians: bool = False
     #: Only the incidents of this group (its id).
     group: str | None = None
+    #: Only the incidents recorded or last changed by this author (``created_by`` or
+    #: ``updated_by``: the whole name, in any case).
+    author: str | None = None
     #: The countries (codes) whose places a search word may name: the journal's own
     #: (``ListRows.query`` gives them); none, no word names a place.
     place_countries: frozenset[str] = field(default_factory=frozenset)
@@ -132,6 +136,9 @@ class IncidentFilter:
         if self.group is not None:
             group = self.group
             rows = [row for row in rows if group_of(row.raw) == group]
+        if self.author is not None:
+            author = self.author.strip().casefold()
+            rows = [row for row in rows if _by(row.raw, author)]
         if self.date_from is not None:
             start = self.date_from.isoformat()
             rows = [row for row in rows if row.date_end_iso >= start]
@@ -147,6 +154,15 @@ class IncidentFilter:
             else:
                 rows = [row for row in rows if word in (row._haystack or row.haystack)]  # noqa: SLF001
         return rows
+
+
+def _by(raw: Mapping[str, Any], author: str) -> bool:
+    """Whether a stored record was recorded or last changed by ``author`` (casefolded)."""
+    for name in ("created_by", "updated_by"):
+        value = raw.get(name)
+        if type(value) is str and value.strip().casefold() == author:
+            return True
+    return False
 
 
 #: How many times over the place a search word names must lead every other so named in the

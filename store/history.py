@@ -12,7 +12,7 @@ from store.counts import Count
 from store.models import IncidentFields
 
 #: Fields whose change is bookkeeping, not an edit.
-BOOKKEEPING = frozenset({"revision", "updated_at", "created_at", "id"})
+BOOKKEEPING = frozenset({"revision", "updated_at", "created_at", "id", "created_by", "updated_by"})
 FIELD_ORDER = tuple(IncidentFields.model_fields)
 
 
@@ -20,7 +20,9 @@ FIELD_ORDER = tuple(IncidentFields.model_fields)
 class HistoryEntry:
     """One event in an incident's life: ``action`` is update, delete or restore.
 
-    ``record`` is the version as it was before the event (None for a restore).
+    ``record`` is the version as it was before the event (None for a restore). ``by`` is who
+    did it (``store.author``; None in entries written before schema 4, and left out of the
+    document then).
     """
 
     incident_id: str
@@ -28,6 +30,7 @@ class HistoryEntry:
     at: dt.datetime
     action: str
     record: dict[str, Any] | None
+    by: str | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> HistoryEntry:
@@ -39,22 +42,27 @@ class HistoryEntry:
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
         revision = document.get("revision")
+        by = document.get("by")
         return cls(
             incident_id=str(document.get("incident_id")),
             revision=revision if isinstance(revision, int) else None,
             at=when,
             action=str(document.get("action")),
             record=document.get("record") if isinstance(document.get("record"), dict) else None,
+            by=by if isinstance(by, str) and by else None,
         )
 
     def document(self) -> dict[str, Any]:
-        return {
+        document = {
             "incident_id": self.incident_id,
             "revision": self.revision,
             "at": self.at.isoformat(),
             "action": self.action,
             "record": self.record,
         }
+        if self.by is not None:
+            document["by"] = self.by
+        return document
 
 
 @dataclass(frozen=True)
@@ -66,21 +74,24 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class HistoryStep:
-    """What one event did: the revision it left behind, when, and the fields it changed."""
+    """What one event did: the revision it left behind, when, the fields it changed, and who did
+    it (None if not known: before schema 4)."""
 
     action: str
     at: dt.datetime
     old_revision: int | None
     new_revision: int | None
     changes: tuple[FieldChange, ...]
+    by: str | None = None
 
     def headline(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M} UTC"
+        by = f" by {self.by}" if self.by else ""
         if self.action == "delete":
-            return f"{when}  deleted (was revision {self.old_revision})"
+            return f"{when}  deleted (was revision {self.old_revision}){by}"
         if self.action == "restore":
-            return f"{when}  restored as revision {self.new_revision}"
-        return f"{when}  revision {self.old_revision} → {self.new_revision}"
+            return f"{when}  restored as revision {self.new_revision}{by}"
+        return f"{when}  revision {self.old_revision} → {self.new_revision}{by}"
 
 
 def display_value(field: str, value: Any) -> str:
@@ -128,13 +139,13 @@ def describe(entries: list[HistoryEntry], current: dict[str, Any] | None) -> lis
         )
         if entry.action == "delete" or entry.record is None:
             new_revision = following.get("revision") if entry.action == "restore" and following else None
-            steps.append(HistoryStep(entry.action, entry.at, entry.revision, new_revision, ()))
+            steps.append(HistoryStep(entry.action, entry.at, entry.revision, new_revision, (), entry.by))
             continue
         after = following or {}
         steps.append(
             HistoryStep(
                 entry.action, entry.at, entry.revision, after.get("revision"),
-                changes_between(entry.record, after),
+                changes_between(entry.record, after), entry.by,
             )
         )
     return steps

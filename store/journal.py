@@ -34,6 +34,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from store import collector
+from store.author import check_author, resolve_author, usable_author
 from store.changelog import ChangeLog, decode_line, encode_entry
 from store.duplicates import (  # noqa: F401 (re-exported)
     DuplicateIndex,
@@ -146,9 +147,16 @@ class _Ops:
 
 
 class Journal:
-    """The incidents in one journal file. Use as a context manager, or call ``close``."""
+    """The incidents in one journal file. Use as a context manager, or call ``close``.
 
-    def __init__(self, path: str | os.PathLike[str]):
+    ``author``: who makes the changes made through it (``store.author.resolve_author``: when not
+    given, the environment, git or the login name say, when the first change is saved).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, author: str | None = None):
+        #: The author given, checked (``BadAuthor`` before anything is opened); None: found when needed.
+        self._author_given = check_author(author, "--author") if author is not None else None
+        self._author: str | None = None
         given = Path(path)
         if not given.name or given.is_dir():
             raise JournalUnreadable(f"{str(path)!r} is not a journal file name", backup_may_help=False)
@@ -326,6 +334,14 @@ class Journal:
     @property
     def schema_version(self) -> int:
         return SCHEMA_VERSION
+
+    @property
+    def author(self) -> str:
+        """Who the changes made here are recorded as made by (found once, on first use;
+        ``BadAuthor`` if the name in ``INCIDENT_JOURNAL_AUTHOR`` cannot be recorded)."""
+        if self._author is None:
+            self._author = resolve_author(self._author_given)
+        return self._author
 
     def _index(self) -> None:
         # Straight from the storage's data: no copies, no validation (that comes when needed).
@@ -648,6 +664,7 @@ class Journal:
         ``documents_as_text``: the documents are JSON text (``orjson.Fragment``), written as they
         are and never held as records; the journal is read again afterwards.
         """
+        _ = self.author  # found (and checked) before the lock is taken: a bad name writes nothing
         with self._lock.held():
             self.refresh()
             self._check_writable()
@@ -740,7 +757,9 @@ class Journal:
         """The history document keeping the stored record of ``incident_id`` before ``action``."""
         raw = self._records.by_id[incident_id]
         revision = raw.get("revision")
-        entry = HistoryEntry(incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw))
+        entry = HistoryEntry(
+            incident_id, revision if isinstance(revision, int) else None, at, action, dict(raw), self.author
+        )
         return entry.document()
 
     def _checked_revision(self, incident: Incident, refusal: str) -> int:
@@ -758,19 +777,23 @@ class Journal:
         return stored_revision if isinstance(stored_revision, int) else incident.revision
 
     def _updated(self, ops: _Ops, incident: Incident, now: dt.datetime, refusal: str) -> Incident:
-        """Put a new version of a stored incident (checked, its old version kept in the history)."""
+        """Put a new version of a stored incident (checked, its old version kept in the history):
+        who recorded it stays as stored, who changed it is this journal's author."""
+        revision = self._checked_revision(incident, refusal)
+        created_by = usable_author(self._records.by_id[incident.id].get("created_by"))
         saved = incident.model_copy(
-            update={"revision": self._checked_revision(incident, refusal) + 1, "updated_at": now}
+            update={"revision": revision + 1, "updated_at": now, "created_by": created_by, "updated_by": self.author}
         )
         ops.put(HISTORY_TABLE, self._kept(incident.id, "update", now))
         ops.put(INCIDENTS_TABLE, saved.record(), doc_id=self._records.doc_ids[incident.id])
         return saved
 
     def add(self, fields: IncidentFields) -> Incident:
-        """Record a new incident; the store assigns its id, revision and timestamps."""
-        now = utc_now()
+        """Record a new incident; the store assigns its id, revision, timestamps and author."""
+        now, author = utc_now(), self.author
         incident = Incident.model_validate(
-            {**fields.fields_record(), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
+            {**fields.fields_record(), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now,
+             "created_by": author, "updated_by": author}
         )
         self._commit(lambda ops: ops.put(INCIDENTS_TABLE, incident.record()))
         self._records.keep_valid([incident])
@@ -819,14 +842,15 @@ class Journal:
             incident_id = self._match(id_or_prefix, gone)
             entry = gone[incident_id]
             now = utc_now()
-            ops.put(HISTORY_TABLE, HistoryEntry(incident_id, entry.revision, now, "restore", None).document())
+            restore = HistoryEntry(incident_id, entry.revision, now, "restore", None, self.author)
+            ops.put(HISTORY_TABLE, restore.document())
             try:
                 old = Incident.model_validate(entry.record)
             except ValidationError:  # it was invalid when deleted: it comes back as it was, to be fixed
                 ops.put(INCIDENTS_TABLE, dict(entry.record or {}))
                 restored.append(None)
                 return
-            back = old.model_copy(update={"revision": old.revision + 1, "updated_at": now})
+            back = old.model_copy(update={"revision": old.revision + 1, "updated_at": now, "updated_by": self.author})
             ops.put(INCIDENTS_TABLE, back.record())
             restored.append(back)
 
@@ -846,7 +870,8 @@ class Journal:
         progress: Callable[[int, int], None] | None = None,
         reread: bool = True,
     ) -> ImportResult:
-        """Add whole incidents, keeping their ids; those already here are skipped.
+        """Add whole incidents, keeping their ids (and who recorded and last changed them, where
+        they say; where not, this journal's author); those already here are skipped.
 
         ``updates`` are new versions of incidents already here, each carrying the revision it was
         made from: if any was changed since, nothing is saved (``RevisionConflict``).
@@ -880,9 +905,13 @@ class Journal:
                     skipped.append(item.id)
                     continue
                 if isinstance(item, RecordText):  # a valid record's text: checked when it was made
-                    ops.put(INCIDENTS_TABLE, orjson.Fragment(item.json) if as_text else orjson.loads(item.json))
+                    text = self._authored_text(item.json)
+                    ops.put(INCIDENTS_TABLE, orjson.Fragment(text) if as_text else orjson.loads(text))
                     new[item.id] = item
                     continue
+                if item.created_by is None or item.updated_by is None:
+                    item = item.model_copy(update={"created_by": item.created_by or self.author,
+                                                   "updated_by": item.updated_by or self.author})
                 new[item.id] = item
                 ops.put(INCIDENTS_TABLE, item.record())
                 if progress is not None and done % 10_000 == 0:
@@ -897,6 +926,19 @@ class Journal:
         if progress is not None:
             progress(len(given), len(given))
         return ImportResult(added=tuple(new), skipped=tuple(skipped), updated=tuple(i.id for i in updates))
+
+    def _authored_text(self, text: bytes) -> bytes:
+        """A record's JSON text (``Incident.record_json``: compact, keys unescaped) with this
+        journal's author as ``created_by`` and ``updated_by`` where it names none. A key is
+        told by its quote and colon: inside a string value a quote is escaped."""
+        author = orjson.dumps(self.author)
+        added = b"".join(
+            b',"' + name + b'":' + author for name in (b"created_by", b"updated_by") if b'"' + name + b'":' not in text
+        )
+        if not added:
+            return text
+        stripped = text.rstrip()
+        return stripped[:-1] + added + b"}"
 
     def possible_duplicates(self, incidents: Iterable[IncidentFields]) -> list[PossibleDuplicate]:
         """Incidents here that may record the same event as one of ``incidents``: the same date
@@ -1009,16 +1051,18 @@ class Journal:
         return group, self.group_members(group.id)
 
     def create_group(self, fields: GroupFields) -> Group:
-        """Record a new group of claims; the store assigns its id, revision and timestamps."""
-        now = utc_now()
+        """Record a new group of claims; the store assigns its id, revision, timestamps and author."""
+        now, author = utc_now(), self.author
         group = Group.model_validate(
-            {**fields.model_dump(mode="json"), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now}
+            {**fields.model_dump(mode="json"), "id": new_id(), "revision": 1, "created_at": now, "updated_at": now,
+             "created_by": author, "updated_by": author}
         )
         self._commit(lambda ops: ops.put(GROUPS_TABLE, group.record()))
         return group
 
     def import_groups(self, groups: Iterable[Group]) -> int:
-        """Add whole groups, keeping their ids; those already here are skipped. How many were added."""
+        """Add whole groups, keeping their ids (and authors; where none, this journal's); those
+        already here are skipped. How many were added."""
         added: list[str] = []
 
         def build(ops: _Ops) -> None:
@@ -1026,7 +1070,9 @@ class Journal:
             present = self._group_documents()
             for group in groups:
                 if group.id not in present and group.id not in added:
-                    ops.put(GROUPS_TABLE, group.record())
+                    authors = {"created_by": group.created_by or self.author,
+                               "updated_by": group.updated_by or self.author}
+                    ops.put(GROUPS_TABLE, group.model_copy(update=authors).record())
                     added.append(group.id)
 
         self._commit(build)
@@ -1044,7 +1090,9 @@ class Journal:
             if isinstance(revision, int) and revision != group.revision:
                 raise RevisionConflict(f"group {group.id[:8]} was changed elsewhere since you opened it; "
                                        "your change was not saved")
-            saved.append(group.model_copy(update={"revision": group.revision + 1, "updated_at": utc_now()}))
+            created_by = usable_author(record.get("created_by")) if isinstance(record, dict) else None
+            saved.append(group.model_copy(update={"revision": group.revision + 1, "updated_at": utc_now(),
+                                                  "created_by": created_by, "updated_by": self.author}))
             ops.put(GROUPS_TABLE, saved[0].record(), doc_id=int(doc_id))
 
         self._commit(build)

@@ -13,6 +13,11 @@ History:
    attribution's claimant (``attribution_by``). Only ``weapon_count`` changes in stored records
    (in the incidents, in the history's old versions and in the log's changes); the new fields
    are left out while empty.
+4. who made each change (issue 15): ``created_by`` and ``updated_by`` in incidents and groups,
+   ``by`` in history entries, each left out while unknown. Nothing stored changes: a schema-3
+   journal is a valid schema-4 one. The version goes up so that an older incident-journal, whose
+   models refuse fields they do not know, refuses the file whole (and never writes it) rather
+   than marking every new record invalid.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_TABLE = "meta"
 INCIDENTS_TABLE = "incidents"
 HISTORY_TABLE = "history"
@@ -72,10 +77,15 @@ def migrate_document(table_name: str, document: Any, version: int) -> Any:
     return document
 
 
+def _v3_to_v4(tables: Tables) -> None:
+    """Nothing to change: the new fields are left out while unknown (see the history above)."""
+
+
 #: version N -> the function that turns N into N+1
 MIGRATIONS: dict[int, Callable[[Tables], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 

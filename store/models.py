@@ -1,8 +1,9 @@
 """The incident model (pydantic v2): what one conflict incident holds, and its rules.
 
 ``IncidentFields`` is what a person writes; ``Incident`` adds what the store assigns
-(``id``, ``revision``, ``created_at``, ``updated_at``). Models are frozen: an edit is a new,
-fully validated model (``Incident.with_changes``), never a silent attribute change.
+(``id``, ``revision``, ``created_at``, ``updated_at``, ``created_by``, ``updated_by``). Models
+are frozen: an edit is a new, fully validated model (``Incident.with_changes``), never a silent
+attribute change.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ TAG_MAX = 40
 TAGS_MAX = 50
 SOURCES_MAX = 100
 URL_MAX = 2_000
+#: An author's name (``store.author``) is at most this long.
+AUTHOR_MAX = 100
 
 # -- derived values, worked out once for a model and for a stored record (``store.rows``) ----------
 
@@ -74,7 +77,7 @@ PART_OF: dict[str, str] = {
     "weapons_intercepted": "weapons_launched", "weapons_hit": "weapons_launched",
 }
 #: Fields a record leaves out while they hold nothing (most incidents): the journal stays small.
-LEFT_OUT_WHEN_EMPTY = (*PART_OF, "weapons_launched", "attribution_by", "group")
+LEFT_OUT_WHEN_EMPTY = (*PART_OF, "weapons_launched", "attribution_by", "group", "created_by", "updated_by")
 #: A source's claims, left out of its record while it made none.
 SOURCE_CLAIMS = ("killed", "injured", "blames")
 
@@ -232,6 +235,11 @@ RequiredLine = Annotated[
 #: An optional single-line text: blank means absent.
 OptionalLine = Annotated[
     Annotated[str, Field(max_length=SHORT_TEXT_MAX), AfterValidator(check_text)] | None,
+    BeforeValidator(_blank_to_none),
+]
+#: Who made a change (``store.author``): one line, no control characters; blank means unknown.
+AuthorName = Annotated[
+    Annotated[str, Field(max_length=AUTHOR_MAX), AfterValidator(check_text)] | None,
     BeforeValidator(_blank_to_none),
 ]
 Latitude = Annotated[float | None, Field(default=None, ge=-90, le=90, allow_inf_nan=False, strict=True)]
@@ -587,6 +595,10 @@ class Incident(IncidentFields):
     revision: Annotated[int, Field(ge=1, le=1_000_000_000, strict=True)] = 1
     created_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
     updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+    #: Who recorded it and who changed it last (``store.author``), set by the journal; left out
+    #: of the record while unknown (incidents recorded before schema 4).
+    created_by: AuthorName = None
+    updated_by: AuthorName = None
 
     def record(self) -> dict[str, Any]:
         """What the journal stores: every field as JSON data, without derived ones (and without
@@ -657,6 +669,9 @@ class Group(GroupFields):
     revision: Annotated[int, Field(ge=1, le=1_000_000_000, strict=True)] = 1
     created_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
     updated_at: Annotated[dt.datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+    #: Who created it and who changed it last, as for incidents (left out while unknown).
+    created_by: AuthorName = None
+    updated_by: AuthorName = None
 
     def record(self) -> dict[str, Any]:
         return compact(self.model_dump(mode="json"))

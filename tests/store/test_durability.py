@@ -782,14 +782,14 @@ def test_update_and_delete_keep_the_previous_record(journal: Journal, journal_pa
     assert history_documents(journal_path) == [
         {
             "incident_id": original.id, "revision": 1, "at": updated.updated_at.isoformat(),
-            "action": "update", "record": original.record(),
+            "action": "update", "record": original.record(), "by": "tester",
         }
     ]
     deleted_at = clock.now + dt.timedelta(seconds=1)
     journal.delete(original.id)
     assert history_documents(journal_path)[1] == {
         "incident_id": original.id, "revision": 2, "at": deleted_at.isoformat(),
-        "action": "delete", "record": updated.record(),
+        "action": "delete", "record": updated.record(), "by": "tester",
     }
     with Journal(journal_path) as reopened:  # another program sees the same history
         assert original.id in reopened.history_ids()

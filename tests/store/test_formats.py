@@ -143,10 +143,21 @@ def test_export_file_then_import_into_a_journal(fmt: str, tricky, tmp_path: Path
     export_file(tricky, fmt, target)
     data = target.read_bytes()
     assert guess_format(target, data[:4096]) == fmt
-    with Journal(tmp_path / "journal.json") as journal:
+    with Journal(tmp_path / "journal.json", author="Importer") as journal:
         plan = plan_import(journal, data, fmt)
         journal.import_incidents(plan.new)
-        assert sorted(_records(journal.all()), key=lambda r: r["id"]) == sorted(_records(tricky), key=lambda r: r["id"])
+        # The file's records name no author (made without a journal): the importer is theirs.
+        authored = [{**record, "created_by": "Importer", "updated_by": "Importer"} for record in _records(tricky)]
+        assert sorted(_records(journal.all()), key=lambda r: r["id"]) == sorted(authored, key=lambda r: r["id"])
+
+
+def test_json_export_then_import_keeps_who_recorded_and_changed_each_incident(tricky, tmp_path: Path) -> None:
+    authored = [incident.model_copy(update={"created_by": "Alice", "updated_by": f"Bob {n}"})
+                for n, incident in enumerate(tricky)]
+    with Journal(tmp_path / "journal.json", author="Importer") as journal:
+        journal.import_incidents(plan_import(journal, export_bytes(authored, "json"), "json").new)
+        assert sorted(_records(journal.all()), key=lambda r: r["id"]) == sorted(
+            _records(authored), key=lambda r: r["id"])
 
 
 @pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)

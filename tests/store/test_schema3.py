@@ -86,7 +86,7 @@ def test_a_schema_2_journal_opens_migrated_and_is_written_as_schema_3_by_the_fir
     with Journal(journal_path) as journal:
         journal.update(journal.get(SCHEMA_2_RECORD["id"]).model_copy(update={"summary": "saved once"}))
     stored = stored_tables(journal_path)
-    assert stored["meta"]["1"]["schema_version"] == SCHEMA_VERSION == 3
+    assert stored["meta"]["1"]["schema_version"] == SCHEMA_VERSION  # (3 then; 4 since issue 15)
     assert all("weapon_count" not in record for record in stored["incidents"].values())
     assert stored["history"]["1"]["record"]["weapons_launched"] == {"min": 2, "max": 2, "note": None}
     assert step is not None

@@ -896,7 +896,7 @@ def test_edit_changes_only_the_given_field_or_refuses_leaving_the_file_as_it_was
         assert after[other] == seeded.incidents[other], "edit changed another incident"
     old, new = seeded.incidents[incident_id], after[incident_id]
     edited = {FIELD_OF.get(option, option[2:]) for option in edit.command.values}
-    for key in set(old) - edited - {"revision", "updated_at", "casualty_status"}:
+    for key in set(old) - edited - {"revision", "updated_at", "updated_by", "casualty_status"}:
         assert new[key] == old[key], f"{key} changed although only {sorted(edited)} were given"
     assert new["revision"] == old["revision"] + 1
     assert_clean_text(new)
