@@ -34,6 +34,7 @@ from store import (
     JournalError,
     JournalUnreadable,
 )
+from store.author import ENV_AUTHOR, BadAuthor, check_author
 from store.errors import FieldProblem, field_problems
 from store.exchange import (
     CSV_FORMATS,
@@ -239,7 +240,7 @@ def _validated(build: Callable[[dict[str, Any]], Any], given: dict[str, Any]) ->
 
 @contextmanager
 def open_journal(ctx: click.Context) -> Iterator[Journal]:
-    journal = Journal(ctx.obj["journal"])
+    journal = Journal(ctx.obj["journal"], author=ctx.obj.get("author"))
     try:
         yield journal
     finally:
@@ -274,6 +275,8 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--civilians", is_flag=True,
                      help="Only incidents where a civilian, child or woman was killed or injured (at least 1)."),
         click.option("--group", help="Only the incidents of this group (a unique start of its id)."),
+        click.option("--author", "author", metavar="NAME",
+                     help="Only incidents recorded or last changed by NAME (the whole name, any case)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -290,6 +293,7 @@ def build_filter(
     civilians: bool = False,
     group: str | None = None,
     journal: Journal | None = None,
+    author: str | None = None,
 ) -> IncidentFilter:
     if search.strip():
         gazetteer()  # read now (a quarter second): a word naming a place then finds its other names too
@@ -298,6 +302,8 @@ def build_filter(
             group = journal.group(group).id
         except JournalError as exc:
             raise InputError(f"--group: {exc}") from None
+    if author is not None and not author.strip():
+        raise InputError("--author: give the name of an author (see 'show ID' or 'history ID')")
     try:
         return IncidentFilter(
             region=region,
@@ -308,6 +314,7 @@ def build_filter(
             event_type=event_type,
             civilians=civilians,
             group=group,
+            author=author,
         )
     except ValueError as exc:
         option = "--type" if event_type and "event type" in str(exc) or "could be any" in str(exc) else "--to"
@@ -328,17 +335,28 @@ def build_filter(
     show_envvar=True,
     help="The journal file (default: journal.json in your user data folder).",
 )
+@click.option(
+    "--author",
+    metavar="NAME",
+    help=f"Who the changes are recorded as made by (default: ${ENV_AUTHOR}, else git's user.name, "
+    "else the login name).",
+)
 @click.version_option(
     None, "--version", package_name=PROG, prog_name=PROG, message=f"%(prog)s %(version)s\n{CREDIT}",
     help="Show the version and the credit for the place names, and exit.",
 )
 @click.pass_context
-def cli(ctx: click.Context, journal: Path | None) -> None:
+def cli(ctx: click.Context, journal: Path | None, author: str | None) -> None:
     """Incident Journal: record and browse conflict incidents, offline.
 
     With no command, opens the journal in the terminal app.
     """
-    ctx.obj = {"journal": journal or default_journal_path()}
+    if author is not None:
+        try:
+            author = check_author(author, "--author")
+        except BadAuthor as exc:
+            raise InputError(str(exc)) from None
+    ctx.obj = {"journal": journal or default_journal_path(), "author": author}
     if ctx.invoked_subcommand is None:
         open_app(ctx)
 
@@ -1200,7 +1218,7 @@ def _error_lines(exc: BaseException) -> tuple[list[str], int]:
     if isinstance(exc, InvalidIncident):  # a stored record, not what was typed: name the fields
         subject = exc.subject or "the stored incident"
         return [f"{subject} is invalid: {problem}" for problem in exc.problems], 1
-    if isinstance(exc, (IncidentNotFound, AmbiguousId)):
+    if isinstance(exc, (IncidentNotFound, AmbiguousId, BadAuthor)):
         return [str(exc)], 2
     if isinstance(exc, JournalUnreadable):
         return [f"{exc}; '{PROG} check' tells how to recover" if exc.backup_may_help else str(exc)], 1

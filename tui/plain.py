@@ -143,7 +143,22 @@ def detail(incident: Incident, group: Group | None = None, members: Sequence[Inc
             f"updated {incident.updated_at:%Y-%m-%d %H:%M} UTC)",
         )
     )
+    authors = authors_line(incident.created_by, incident.updated_by, incident.revision)
+    if authors:
+        out.append(f"  {authors}")
     return [printable(line, multiline=True) for line in out]  # the lines hold no "\n"; tabs stay
+
+
+def authors_line(created_by: str | None, updated_by: str | None, revision: int = 2) -> str:
+    """Who recorded an incident and who changed it last, as far as known: ``Recorded by A ·
+    last changed by B`` (``Recorded by A`` alone for a first revision A made); empty if neither
+    is known (recorded before schema 4)."""
+    parts = []
+    if created_by:
+        parts.append(f"Recorded by {created_by}")
+    if updated_by and not (revision == 1 and updated_by == created_by):
+        parts.append(f"{'last' if parts else 'Last'} changed by {updated_by}")
+    return " · ".join(parts)
 
 
 def _lines(text: str) -> list[str]:
