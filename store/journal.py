@@ -72,6 +72,7 @@ from store.models import Group, GroupFields, Incident, IncidentFields, RequiredL
 from store.records import BadRecord, Records, normal_id  # noqa: F401 (BadRecord re-exported)
 from store.rows import IncidentRow
 from store.search_index import SearchIndex
+from store.sharing import CONFLICTS_TABLE, Sharing
 from store.storage import (
     AtomicJSONStorage,
     atomic_write_bytes,
@@ -146,7 +147,7 @@ class _Ops:
         self.ops.append([table, str(doc_id), None])
 
 
-class Journal:
+class Journal(Sharing):
     """The incidents in one journal file. Use as a context manager, or call ``close``.
 
     ``author``: who makes the changes made through it (``store.author.resolve_author``: when not
@@ -310,7 +311,7 @@ class Journal:
             f"table {name!r} is not one the journal uses: its {len(table)} records are kept in the file "
             "but not shown"
             for name, table in tables.items()
-            if name not in (INCIDENTS_TABLE, HISTORY_TABLE, META_TABLE, GROUPS_TABLE) and table
+            if name not in (INCIDENTS_TABLE, HISTORY_TABLE, META_TABLE, GROUPS_TABLE, CONFLICTS_TABLE) and table
         ]
         return [*self._storage.problems, *unused]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -48,15 +48,21 @@ class MergeReport:
         return f"received {self.received}, {self.conflicts} new conflict{'s' if self.conflicts != 1 else ''}, {waiting}"
 
 
+def _as_journal(sharing: Sharing) -> Journal:
+    """The journal this is the team side of (``Sharing`` is only ever mixed into ``Journal``)."""
+    return cast("Journal", sharing)
+
+
 class Sharing:
     """The team side of ``Journal`` (mixed into it)."""
 
     # -- the shared snapshot ---------------------------------------------------------------------
 
-    def shared_snapshot(self: Journal) -> Snapshot:
+    def shared_snapshot(self) -> Snapshot:
         """What this journal shares: its records by id, its history entries and its conflicts
         (the stored documents themselves: read them, do not change them)."""
-        tables = self._tables  # noqa: SLF001
+        journal = _as_journal(self)
+        tables = journal._tables
         incidents = {}
         for record in (tables.get(INCIDENTS_TABLE) or {}).values():
             record_id = normal_id(record.get("id")) if isinstance(record, dict) else None
@@ -78,7 +84,7 @@ class Sharing:
         return Snapshot(incidents, groups, history, conflicts)
 
     def apply_merge(
-        self: Journal,
+        self,
         incidents: Mapping[str, dict[str, Any] | None],
         groups: Mapping[str, dict[str, Any] | None],
         history: Iterable[dict[str, Any]],
@@ -87,11 +93,12 @@ class Sharing:
         """Put a merge into the journal in one save: each record given (None: removed), the
         history entries received, and the conflicts table as ``conflicts``. A record replaced or
         removed keeps its version here in the history, unless the history holds it already."""
+        journal = _as_journal(self)
         received = [dict(entry) for entry in history]
 
         def build(ops: Any) -> None:
-            tables = self._tables  # noqa: SLF001
-            records, doc_ids = self._records.by_id, self._records.doc_ids  # noqa: SLF001
+            tables = journal._tables
+            records, doc_ids = journal._records.by_id, journal._records.doc_ids
             held: dict[str, set[bytes]] = {}
             for entry in (*(tables.get(HISTORY_TABLE) or {}).values(), *received):
                 if isinstance(entry, dict) and isinstance(entry.get("record"), dict):
@@ -109,7 +116,7 @@ class Sharing:
                         now,
                         "merge",
                         dict(old),
-                        self.author,
+                        journal.author,
                     )
                     ops.put(HISTORY_TABLE, kept.document())
                 doc_id = doc_ids.get(incident_id)
@@ -118,7 +125,7 @@ class Sharing:
                         ops.remove(INCIDENTS_TABLE, doc_id)
                 else:
                     ops.put(INCIDENTS_TABLE, record, doc_id=doc_id)
-            group_documents = self._group_documents()  # noqa: SLF001
+            group_documents = journal._group_documents()
             for group_id, record in groups.items():
                 found = group_documents.get(group_id)
                 if record is None:
@@ -140,74 +147,80 @@ class Sharing:
                 if key not in stored:
                     ops.put(CONFLICTS_TABLE, document)
 
-        self._commit(build)  # noqa: SLF001
+        journal._commit(build)
 
     # -- conflicts ------------------------------------------------------------------------------------
 
-    def conflicts(self: Journal) -> list[FieldConflict]:
+    def conflicts(self) -> list[FieldConflict]:
         """Every conflict waiting, by record and field."""
-        documents = (self._tables.get(CONFLICTS_TABLE) or {}).values()  # noqa: SLF001
+        journal = _as_journal(self)
+        documents = (journal._tables.get(CONFLICTS_TABLE) or {}).values()
         found = [FieldConflict.from_document(document) for document in documents if isinstance(document, dict)]
         return sorted(found, key=lambda conflict: (conflict.kind, conflict.record_id, conflict.field))
 
-    def conflicts_of(self: Journal, incident_id: str) -> list[FieldConflict]:
+    def conflicts_of(self, incident_id: str) -> list[FieldConflict]:
+        journal = _as_journal(self)
         return [
             conflict
-            for conflict in self.conflicts()
+            for conflict in journal.conflicts()
             if conflict.kind == "incident" and conflict.record_id == incident_id
         ]
 
-    def sides_of(self: Journal, conflict: FieldConflict) -> tuple[tuple[Any, str | None, str | None], ...]:
+    def sides_of(self, conflict: FieldConflict) -> tuple[tuple[Any, str | None, str | None], ...]:
         """(mine, theirs) of a conflict, each (value, by, at): mine is the side this journal's
         author set when one side is theirs, else the value the incident keeps meanwhile."""
+        journal = _as_journal(self)
         kept = (conflict.ours, conflict.ours_by, conflict.ours_at)
         other = (conflict.theirs, conflict.theirs_by, conflict.theirs_at)
-        return (other, kept) if self._mine_is_other(conflict) else (kept, other)
+        return (other, kept) if journal._mine_is_other(conflict) else (kept, other)
 
-    def _mine_is_other(self: Journal, conflict: FieldConflict) -> bool:
-        return conflict.theirs_by == self.author and conflict.ours_by != self.author
+    def _mine_is_other(self, conflict: FieldConflict) -> bool:
+        journal = _as_journal(self)
+        return conflict.theirs_by == journal.author and conflict.ours_by != journal.author
 
-    def conflict_ids(self: Journal) -> frozenset[str]:
+    def conflict_ids(self) -> frozenset[str]:
         """The incidents a conflict waits on (for the list's marker and filter)."""
-        documents = (self._tables.get(CONFLICTS_TABLE) or {}).values()  # noqa: SLF001
+        journal = _as_journal(self)
+        documents = (journal._tables.get(CONFLICTS_TABLE) or {}).values()
         return frozenset(
             str(document.get("record_id"))
             for document in documents
             if isinstance(document, dict) and document.get("kind", "incident") == "incident"
         )
 
-    def resolve_conflict(self: Journal, id_or_prefix: str, field: str, take: str) -> str:
+    def resolve_conflict(self, id_or_prefix: str, field: str, take: str) -> str:
         """Settle the conflict over ``field`` of an incident: keep ``mine`` (the value it has) or
         take ``theirs``; for an edit against a delete (``field`` "(deleted)" or "deleted"), the
         side that deleted it deletes it. A new revision (or the delete), in the history, and the
         conflict gone, in one save. Returns the incident's id. ``KeyError``/``ValueError`` say
         what is wrong."""
+        journal = _as_journal(self)
         if take not in TAKES:
             raise ValueError(f"--take: {take!r} is neither mine nor theirs")
-        incident_id = self.resolve_id(id_or_prefix)
+        incident_id = journal.resolve_id(id_or_prefix)
         name = DELETED if field.strip("() ") == "deleted" else field
-        waiting = {conflict.field: conflict for conflict in self.conflicts_of(incident_id)}
+        waiting = {conflict.field: conflict for conflict in journal.conflicts_of(incident_id)}
         if name not in waiting:
             fields = ", ".join(sorted(waiting)) or "none"
             raise KeyError(
                 f"FIELD: no conflict over {field!r} waits on incident {incident_id[:8]} (conflicts: {fields})"
             )
         conflict = waiting[name]
-        mine, theirs = self.sides_of(conflict)
+        mine, theirs = journal.sides_of(conflict)
         chosen = mine[0] if take == "mine" else theirs[0]
-        keeps_current = (take == "mine") != self._mine_is_other(conflict)
+        keeps_current = (take == "mine") != journal._mine_is_other(conflict)
 
         def build(ops: Any) -> None:
-            documents = self._tables.get(CONFLICTS_TABLE) or {}  # noqa: SLF001
+            documents = journal._tables.get(CONFLICTS_TABLE) or {}
             for doc_id, document in documents.items():
                 if isinstance(document, dict) and conflict_key(document) == conflict.key:
                     ops.remove(CONFLICTS_TABLE, int(doc_id))
-            raw = self._records.by_id[incident_id]  # noqa: SLF001
+            raw = journal._records.by_id[incident_id]
             now = utc_now()
             if name == DELETED:
                 if chosen:  # the side chosen deleted it
-                    ops.put(HISTORY_TABLE, self._kept(incident_id, "delete", now))  # noqa: SLF001
-                    ops.remove(INCIDENTS_TABLE, self._records.doc_ids[incident_id])  # noqa: SLF001
+                    ops.put(HISTORY_TABLE, journal._kept(incident_id, "delete", now))
+                    ops.remove(INCIDENTS_TABLE, journal._records.doc_ids[incident_id])
                 return
             if keeps_current or name in _NOT_FIELDS:
                 return  # the incident has that value already
@@ -219,22 +232,23 @@ class Sharing:
             revision = raw.get("revision")
             record["revision"] = (revision if isinstance(revision, int) else 0) + 1
             record["updated_at"] = now.isoformat()
-            record["updated_by"] = self.author
-            ops.put(HISTORY_TABLE, self._kept(incident_id, "update", now))  # noqa: SLF001
-            ops.put(INCIDENTS_TABLE, record, doc_id=self._records.doc_ids[incident_id])  # noqa: SLF001
+            record["updated_by"] = journal.author
+            ops.put(HISTORY_TABLE, journal._kept(incident_id, "update", now))
+            ops.put(INCIDENTS_TABLE, record, doc_id=journal._records.doc_ids[incident_id])
 
-        self._commit(build)  # noqa: SLF001
+        journal._commit(build)
         return incident_id
 
     # -- a teammate's file -------------------------------------------------------------------------
 
-    def merge_file(self: Journal, other: Path) -> MergeReport:
+    def merge_file(self, other: Path) -> MergeReport:
         """Merge a teammate's journal file into this one by the rules of sync, the base of each
         incident found in both histories (``store.merge.base_from_histories``)."""
+        journal = _as_journal(self)
         theirs = _snapshot_of_file(other)
-        ours = self.shared_snapshot()
+        ours = journal.shared_snapshot()
         base = base_from_histories(ours, theirs)
-        result = merge(base, ours, theirs, now=utc_now().isoformat(), merged_by=self.author)
+        result = merge(base, ours, theirs, now=utc_now().isoformat(), merged_by=journal.author)
         merged = result.merged
         incidents = {
             record_id: merged.incidents.get(record_id)
@@ -248,7 +262,7 @@ class Sharing:
         }
         history = [entry for key, entry in merged.history.items() if key not in ours.history]
         if incidents or groups or history or merged.conflicts != ours.conflicts:
-            self.apply_merge(incidents, groups, history, merged.conflicts)
+            journal.apply_merge(incidents, groups, history, merged.conflicts)
         return MergeReport(len(result.received), len(result.conflicts), len(merged.conflicts))
 
 

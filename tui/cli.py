@@ -1251,3 +1251,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.stderr.close()
         status = 1
     sys.exit(status if isinstance(status, int) else 0)
+
+
+# The team commands (sync, merge, conflicts, resolve) register themselves on ``cli``.
+from tui import cli_sync  # noqa: E402, F401
