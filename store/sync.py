@@ -398,6 +398,9 @@ class Syncer:
                 changed.add(str(document.get("record_id")))
         return len(changed)
 
+    def _push(self, head: str) -> subprocess.CompletedProcess[bytes]:
+        return self.git.run("push", "--quiet", REMOTE, f"{head}:refs/heads/{BRANCH}", check=False)
+
     def sync(self) -> SyncReport:
         if not self.is_set_up():
             raise SyncError(f"{self.journal.path} is not set up for syncing: incident-journal sync setup REMOTE")
@@ -427,7 +430,7 @@ class Syncer:
             if theirs == head:
                 pushed = True
                 break
-            done = self.git.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False)
+            done = self._push(head)
             if done.returncode == 0:
                 self.git.run("update-ref", REMOTE_BRANCH, head)
                 pushed = True

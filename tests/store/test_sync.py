@@ -210,3 +210,74 @@ def test_a_journal_not_set_up_says_how(tmp_path: Path) -> None:
     with member.journal() as journal, pytest.raises(SyncError, match="sync setup REMOTE"):
         Syncer(journal, journal.author).sync()
     assert not sync_folder(member.path).exists()
+
+
+def test_a_disk_full_while_merging_leaves_the_journal_as_it_was_and_the_next_sync_completes(
+    team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from store.sharing import Sharing
+
+    ann, bob, _ = team
+    edit(bob, "Shelling", summary="Bob's")
+    bob.sync()
+    edit(ann, "Fire", summary="Ann's")
+    apply_merge = Sharing.apply_merge
+
+    def full_disk(self: Any, *args: Any, **kwargs: Any) -> None:
+        def no_space(descriptor: int) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "fsync", no_space)
+            apply_merge(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sharing, "apply_merge", full_disk)
+    before = ann.shared()
+    with pytest.raises(Exception, match="space"):
+        ann.sync()
+    assert ann.shared() == before  # the merge is all or nothing: nothing of it was saved
+    monkeypatch.undo()
+    assert ann.sync().startswith("received 1, sent 1")
+    bob.sync()
+    assert ann.shared() == bob.shared()
+    assert by_title(ann)["Shelling"].summary == "Bob's" and by_title(bob)["Fire"].summary == "Ann's"
+
+
+@pytest.mark.parametrize("point", ["merged", "pushing"])
+def test_a_sync_killed_midway_is_completed_by_the_next(team, point: str) -> None:
+    """SIGKILL after the merge is saved in the journal but before git records it ("merged"), and
+    just before the push ("pushing"): the next sync completes, and the journals agree."""
+    import sys
+
+    ann, bob, _ = team
+    edit(bob, "Shelling", summary="Bob's")
+    bob.sync()
+    edit(ann, "Fire", summary="Ann's")
+    script = f"""
+import os, signal, sys
+from store import Journal
+from store.sync import Syncer
+merging = {point == "merged"!r}
+original_commit, original_push = Syncer._commit_here, Syncer._push
+def commit(self, message, *parents):
+    if merging and len(parents) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # the journal holds the merge; git does not yet
+    return original_commit(self, message, *parents)
+def push(self, head):
+    if not merging:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original_push(self, head)
+Syncer._commit_here, Syncer._push = commit, push
+with Journal(sys.argv[1], author="Ann") as journal:
+    Syncer(journal, "Ann").sync()
+"""
+    killed = subprocess.run([sys.executable, "-c", script, str(ann.path)], capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()
+    assert ann.sync().startswith("received")
+    bob.sync()
+    ann.sync()
+    assert ann.shared() == bob.shared()
+    assert by_title(ann)["Shelling"].summary == "Bob's" and by_title(bob)["Fire"].summary == "Ann's"
