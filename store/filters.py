@@ -43,6 +43,11 @@ class IncidentFilter:
     #: Only the incidents recorded or last changed by this author (``created_by`` or
     #: ``updated_by``: the whole name, in any case).
     author: str | None = None
+    #: Only the incidents a sync conflict waits on: those of ``conflict_ids``.
+    conflicts: bool = False
+    #: The incidents a sync conflict waits on (``Journal.conflict_ids``), given by whoever asks
+    #: for ``conflicts`` (the list, the CLI), as ``place_countries`` is.
+    conflict_ids: frozenset[str] = field(default_factory=frozenset)
     #: The countries (codes) whose places a search word may name: the journal's own
     #: (``ListRows.query`` gives them); none, no word names a place.
     place_countries: frozenset[str] = field(default_factory=frozenset)
@@ -90,7 +95,7 @@ class IncidentFilter:
 
     @property
     def is_empty(self) -> bool:
-        return replace(self, place_countries=frozenset()) == IncidentFilter()
+        return replace(self, place_countries=frozenset(), conflict_ids=frozenset()) == IncidentFilter()
 
     def narrows(self, earlier: IncidentFilter) -> bool:
         """Whether everything this filter matches, ``earlier`` matched too (typing on)."""
@@ -133,6 +138,9 @@ class IncidentFilter:
             rows = [row for row in rows if row.event_type == self.event_type]
         if self.civilians:
             rows = [row for row in rows if row.civilian_harm]
+        if self.conflicts:
+            waiting = self.conflict_ids
+            rows = [row for row in rows if row.id in waiting]
         if self.group is not None:
             group = self.group
             rows = [row for row in rows if group_of(row.raw) == group]

@@ -277,6 +277,8 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--group", help="Only the incidents of this group (a unique start of its id)."),
         click.option("--author", "author", metavar="NAME",
                      help="Only incidents recorded or last changed by NAME (the whole name, any case)."),
+        click.option("--conflicts", is_flag=True,
+                     help="Only incidents a sync conflict waits on ('conflicts' lists them, 'resolve' settles one)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -294,6 +296,7 @@ def build_filter(
     group: str | None = None,
     journal: Journal | None = None,
     author: str | None = None,
+    conflicts: bool = False,
 ) -> IncidentFilter:
     if search.strip():
         gazetteer()  # read now (a quarter second): a word naming a place then finds its other names too
@@ -315,6 +318,8 @@ def build_filter(
             civilians=civilians,
             group=group,
             author=author,
+            conflicts=conflicts,
+            conflict_ids=journal.conflict_ids() if conflicts and journal is not None else frozenset(),
         )
     except ValueError as exc:
         option = "--type" if event_type and "event type" in str(exc) or "could be any" in str(exc) else "--to"
