@@ -13,12 +13,18 @@ from textual.screen import Screen
 from store import BadRecord, Incident, IncidentFields, Journal, JournalError, PossibleDuplicate
 from store.journal import RewriteChanges
 from store.rows import IncidentRow
+from store.sync import Syncer, SyncError
 from store.text import printable
+from tui.conflicts import ConflictMarks
 from tui.keys import OrderedKeysApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.edit import EditScreen
 from tui.screens.export import FORMAT_NAMES, PALETTE_NAMES
 from tui.screens.list import ListScreen, short_path
+from tui.sync_state import SETUP_COMMAND, ChangedMeanwhile, JournalOnLoop, SyncInfo, read_sync_info
+
+#: A sync the journal's own saves got in the way of (``ChangedMeanwhile``) is run again this often.
+SYNC_ATTEMPTS = 3
 
 
 def _seen_revision(shown: Incident | IncidentRow | BadRecord) -> int | None:
@@ -58,10 +64,17 @@ class JournalApp(OrderedKeysApp):
 
     #: The journal's version as last told to the screens (see ``journal_changed``).
     journal_version: reactive[int] = reactive(0, init=False)
+    #: Whether the journal is set up for syncing and when it last synced (None: not read yet).
+    #: Read in a worker at the start, after a sync, and after another program changed the journal.
+    sync_info: reactive[SyncInfo | None] = reactive(None, init=False)
+    #: A sync is running (in a worker).
+    sync_running: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
+        #: The incidents a sync conflict waits on, and how many conflicts wait (per version).
+        self.conflict_marks = ConflictMarks(journal)
         self.last_deleted_id: str | None = None
         self._told_unreadable = False
         self.set_reactive(JournalApp.journal_version, journal.version)
@@ -76,6 +89,7 @@ class JournalApp(OrderedKeysApp):
         self.push_screen(ListScreen())
         self.set_interval(self.WATCH_INTERVAL, self.look_for_changes)
         self.tell_file_problems()
+        self.refresh_sync_info()
         # The form is built while the list is idle, so that opening it only fills in values.
         self.call_after_refresh(self.form_screen)
 
@@ -142,6 +156,7 @@ class JournalApp(OrderedKeysApp):
             self.tell_file_problems()
             self.notify("The journal was changed by another program; showing its new content.", timeout=3)
             self.journal_changed()
+            self.refresh_sync_info()  # (a sync from the command line, perhaps)
         elif changes is None:
             self.check_for_changes()  # it must be read whole after all (or it cannot be read)
         # else: the journal changed meanwhile; the next look compares again
@@ -159,6 +174,7 @@ class JournalApp(OrderedKeysApp):
         if changed:
             self.tell_file_problems()
             self.notify("The journal was changed by another program; showing its new content.", timeout=3)
+            self.refresh_sync_info()  # (a sync from the command line, perhaps)
         self.journal_changed()  # also a change made through the journal by other code, if any
         return changed
 
@@ -258,6 +274,79 @@ class JournalApp(OrderedKeysApp):
             self.notify(f"Restored: {incident.title}", markup=False)
         return restored_id
 
+    # -- team sync (issue 15) -----------------------------------------------------------------------
+
+    @work(thread=True, group="sync-info", exclusive=True, exit_on_error=False)
+    def refresh_sync_info(self) -> None:
+        """Find out (in a thread: it runs git) whether the journal syncs, and when it last did."""
+        journal = self.journal
+        info = read_sync_info(journal)
+        self.call_from_thread(self._take_sync_info, journal, info)
+
+    def _take_sync_info(self, journal: Journal, info: SyncInfo) -> None:
+        if journal is self.journal:
+            self.sync_info = info
+
+    def sync_now(self) -> None:
+        """Sync with the team's remote in a thread, then say in one toast what happened."""
+        if self.sync_running:
+            self.notify("A sync is running already.", timeout=3)
+            return
+        self.sync_running = True
+        self.notify("Syncing…", timeout=2)
+        self._sync(self.journal)
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def _sync(self, journal: Journal) -> None:
+        """Runs ``Syncer.sync`` (git can take seconds); the journal itself is read and changed
+        only on the event loop (``JournalOnLoop``), so keys and saves go on meanwhile."""
+        line: str | None = None
+        problem: str | None = None
+        info: SyncInfo | None = None  # (read again after a sync that failed)
+        try:
+            syncer = Syncer(JournalOnLoop(journal, self.call_from_thread), journal.author)
+            if not syncer.is_set_up():
+                problem = f"This journal is not set up for syncing: {SETUP_COMMAND}"
+            else:
+                for attempt in range(SYNC_ATTEMPTS):
+                    try:
+                        line = syncer.sync().line()
+                        break
+                    except ChangedMeanwhile:
+                        if attempt == SYNC_ATTEMPTS - 1:
+                            raise
+            info = read_sync_info(journal)
+        except SyncError as exc:
+            problem = str(exc)
+        except Exception as exc:  # a disk full as the merge is saved, the app gone: never silent
+            if not self.is_running:
+                return  # the app has ended meanwhile: nothing of the merge was applied
+            problem = f"the sync stopped: {exc}"
+        self.call_from_thread(self._synced, journal, line, problem, info)
+
+    def _synced(self, journal: Journal, line: str | None, problem: str | None, info: SyncInfo | None) -> None:
+        self.sync_running = False
+        if journal is not self.journal:
+            return
+        if info is None:
+            self.refresh_sync_info()
+        else:
+            self.sync_info = info
+        if problem is not None:
+            set_up = info is None or info.set_up
+            self.notify(problem, title="Not synced", severity="error" if set_up else "warning", timeout=10)
+        else:
+            self.notify(line or "synced", title="Synced", timeout=6)
+        self.journal_changed()
+
+    def _sync_command(self) -> SystemCommand:
+        info = self.sync_info
+        if info is not None and not info.set_up:
+            return SystemCommand("Sync now", f"not set up for syncing yet: {SETUP_COMMAND}", self.sync_now)
+        return SystemCommand(
+            "Sync now", "send what changed here, receive and merge the team's changes (git remote)", self.sync_now
+        )
+
     # -- the command palette: every action of the screen, by name ------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -280,4 +369,5 @@ class JournalApp(OrderedKeysApp):
                     f"write the incidents the list shows to {_article(FORMAT_NAMES[fmt])} {FORMAT_NAMES[fmt]} file",
                     lambda fmt=fmt: screen.action_export(fmt),
                 )
+        yield self._sync_command()
         yield from super().get_system_commands(screen)

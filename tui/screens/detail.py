@@ -12,11 +12,14 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from store import Incident, JournalError
+from store.merge import DELETED, FieldConflict
 from store.models import Group
 from store.rows import IncidentRow
 from store.text import printable
+from tui.conflicts import PICKABLE, conflict_content, field_label, shown_value, when
 from tui.plain import DETAIL_HEADINGS, DETAIL_LABELS, detail
 from tui.screens.base import JournalScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 
@@ -40,6 +43,11 @@ def detail_content(incident: Incident, group: Group | None = None, members: Sequ
 
 class DetailScreen(JournalScreen[str | None]):
     BINDINGS = [
+        # Shown (first) only while a sync conflict waits on the incident (``check_action``).
+        Binding("m", "resolve('mine')", "Keep mine"),
+        Binding("t", "resolve('theirs')", "Take theirs"),
+        Binding("1", "pick_conflict(1)", "Pick field", key_display="1-9"),
+        *(Binding(str(number), f"pick_conflict({number})", show=False) for number in range(2, PICKABLE + 1)),
         Binding("e", "edit", "Edit"),
         Binding("N", "new_from", "New from this"),
         Binding("d", "delete", "Delete"),
@@ -57,10 +65,15 @@ class DetailScreen(JournalScreen[str | None]):
         self.current = current
         #: ``g`` was pressed: the next ``[`` or ``]`` moves within the incident's group of claims.
         self.within_group = False
+        #: The sync conflicts waiting on the incident shown, and which of them ``m``/``t`` settle.
+        self.conflicts: list[FieldConflict] = []
+        self.conflict_choice = 0
+        self._conflicts_of: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-position")
         with VerticalScroll(id="detail-scroll"):
+            yield Static(id="detail-conflicts")
             yield Static(id="detail-body")
         yield Footer(compact=True)
 
@@ -94,8 +107,102 @@ class DetailScreen(JournalScreen[str | None]):
         )
         group, members = self.journal.group_of(incident)
         self.query_one("#detail-body", Static).update(detail_content(incident, group, members))
+        self._show_conflicts(incident)
         if scroll_home:
             self.query_one("#detail-scroll").scroll_home(animate=False)
+
+    # -- sync conflicts (issue 15) ------------------------------------------------------------------
+
+    def _show_conflicts(self, incident: Incident) -> None:
+        """Above the fields, each sync conflict of the incident with both values, who and when."""
+        if self._conflicts_of != incident.id:
+            self._conflicts_of, self.conflict_choice = incident.id, 0
+        self.conflicts = self.journal.conflicts_of(incident.id)
+        self.conflict_choice = max(0, min(self.conflict_choice, len(self.conflicts) - 1))
+        section = self.query_one("#detail-conflicts", Static)
+        section.display = bool(self.conflicts)
+        if self.conflicts:
+            section.update(conflict_content(self.journal, self.conflicts, self.conflict_choice))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resolve":
+            return bool(self.conflicts)
+        if action == "pick_conflict":
+            return len(self.conflicts) > 1
+        return True
+
+    def action_pick_conflict(self, number: int) -> None:
+        if number > len(self.conflicts):
+            self.notify(f"This incident has {len(self.conflicts)} conflicts.", timeout=2)
+            return
+        self.conflict_choice = number - 1
+        incident = self.incident
+        if incident is not None:
+            self._show_conflicts(incident)
+
+    def action_resolve(self, take: str) -> None:
+        """Settle the chosen conflict: keep mine or take theirs (asks first; a normal save, in the history)."""
+        incident = self.incident
+        if incident is None or not self.conflicts:
+            return
+        conflict = self.conflicts[self.conflict_choice]
+        question, detail = self._resolve_question(conflict, take)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resolve(incident.id, conflict, take)
+
+        self.app.push_screen(ConfirmScreen(question, detail), answered)
+
+    def _resolve_question(self, conflict: FieldConflict, take: str) -> tuple[str, str]:
+        sides = dict(zip(("mine", "theirs"), self.journal.sides_of(conflict), strict=True))
+        chosen, other = sides[take], sides["theirs" if take == "mine" else "mine"]
+        who, at, others = chosen[1] or "someone", when(chosen[2]), other[1] or "the other side"
+        if conflict.field == DELETED:
+            if chosen[0]:
+                return "Delete this incident?", (
+                    f"{take.capitalize()}: {who} deleted it ({at}); the edits by {others} go with it "
+                    "(u in the list brings it back)."
+                )
+            return "Keep this incident?", f"{take.capitalize()}: {who} edited it ({at}); {others}'s delete is dropped."
+        label = field_label(conflict.field)
+        value, other_value = shown_value(conflict.field, chosen[0]), shown_value(conflict.field, other[0])
+        verb = "Keep mine" if take == "mine" else "Take theirs"
+        return f"{verb} for {label}?", (
+            f"{label}: {value} ({chosen[1] or 'someone'}, {when(chosen[2])}).\n"
+            f"Not {other_value} ({other[1] or 'someone'}, {when(other[2])})."
+        )
+
+    def _resolve(self, incident_id: str, conflict: FieldConflict, take: str) -> None:
+        waiting = {found.field: found for found in self.journal.conflicts_of(incident_id)}
+        if waiting.get(conflict.field) != conflict:
+            self.notify("This conflict changed meanwhile (a sync); look at it again.", severity="warning")
+            self.journal_app.journal_changed()
+            return
+        try:
+            self.journal.resolve_conflict(incident_id, conflict.field, take)
+        except (KeyError, ValueError, JournalError) as exc:
+            self.notify(str(exc.args[0] if exc.args else exc), title="Not resolved", severity="error")
+            self.journal_app.journal_changed()
+            return
+        label = field_label(conflict.field)
+        if incident_id not in self.journal:  # the side taken had deleted it
+            self.journal_app.last_deleted_id = incident_id
+            self.notify("Deleted (u in the list brings it back).", timeout=4)
+            position = self.ids.index(incident_id) if incident_id in self.ids else 0
+            self.ids = [kept for kept in self.ids if kept != incident_id]
+            self.dismiss(self.ids[min(position, len(self.ids) - 1)] if self.ids else None)
+        elif conflict.field == DELETED:
+            self.notify("Kept the incident; the delete is dropped.", timeout=4)
+        else:
+            try:
+                shown = shown_value(conflict.field, self.journal.get(incident_id).record().get(conflict.field))
+            except JournalError:
+                shown = ""
+            said = "Took theirs" if take == "theirs" else "Kept mine"
+            self.notify(f"{said}: {label} is {shown}." if shown else f"{said} for {label}.", timeout=4)
+        self.journal_app.journal_changed()
 
     def action_within_group(self) -> None:
         incident = self.incident

@@ -7,6 +7,7 @@ import functools
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tui.screens.detail import DetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.overview import OverviewScreen
+from tui.sync_state import sync_words
 from tui.widgets.form_fields import PastedEscapedInput
 from tui.widgets.incident_list import IncidentList, Row
 from tui.widgets.place_suggestions import PlacesReady, load_places, places
@@ -84,6 +86,7 @@ class ListScreen(JournalScreen[None]):
         Binding("u", "undo", "Undo delete", id="undo"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
         Binding("s", "overview", "Overview", id="overview"),
+        Binding("exclamation_mark", "only_conflicts", "Only incidents with conflicts", show=False, id="conflicts"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "leave_search", "Back to list", show=False),
@@ -101,6 +104,8 @@ class ListScreen(JournalScreen[None]):
         #: The region table (``store.geo.region_names``), read in a thread after the first paint;
         #: until then the picker lists each spelling as it is.
         self._region_names: RegionNames | None = None
+        #: The title bar's parts around what it says of syncing (see ``_show_title``).
+        self._title = ("", "")
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -131,6 +136,9 @@ class ListScreen(JournalScreen[None]):
         # Only once the list is on screen: checking 100,000 records must not delay it.
         self.call_after_refresh(self.start_checks)
         self.call_after_refresh(self._read_region_names)
+        self.watch(self.app, "sync_info", self._show_title, init=False)
+        self.watch(self.app, "sync_running", self._show_title, init=False)
+        self.set_interval(30, self._show_title)  # "synced 5 min ago" moves on
 
     # -- checking the records, between keys ----------------------------------------------------
 
@@ -196,14 +204,17 @@ class ListScreen(JournalScreen[None]):
         self._refresh_regions()
         if journal.generation != self._checked_generation:
             self.start_checks()  # the file was (re-)read: what was found before no longer holds
-        incidents: Sequence[Row] = journal.query_rows(self.incident_filter, self.row_order)  # a new list
+        asked = self.incident_filter
+        if asked.conflicts:  # the incidents a conflict waits on, as they are now
+            asked = replace(asked, conflict_ids=self.journal_app.conflict_marks.ids)
+        incidents: Sequence[Row] = journal.query_rows(asked, self.row_order)  # a new list
         bad = journal.bad_records(validate=False)  # the rest are checked in the background
         bad_ids = {record.id for record in bad if not record.duplicate}
         if bad_ids:
             incidents = [row for row in incidents if row.id not in bad_ids]
         # Records that need fixing come first while nothing is filtered out.
         rows = [*bad, *incidents] if bad and self.incident_filter.is_empty else incidents
-        self.incident_list.show(rows, keep_id=keep_id)
+        self.incident_list.show(rows, keep_id=keep_id, conflicts=self.journal_app.conflict_marks.ids)
         total = len(journal)
         fixing = f"  ·  {len(bad)} need fixing" if bad else ""
         in_group = ""
@@ -212,12 +223,12 @@ class ListScreen(JournalScreen[None]):
                 in_group = f"  ·  group: {printable(journal.group(self.incident_filter.group).title)} (w: all)"
             except JournalError:
                 in_group = f"  ·  group {self.incident_filter.group[:8]} (w: all)"
-        self.query_one("#title-bar", Static).update(
-            Content(
-                f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}{in_group}"
-                f"  ·  {printable(short_path(journal.path))}"
-            )
+        conflicts = "  ·  only incidents with conflicts (!: all)" if self.incident_filter.conflicts else ""
+        self._title = (
+            f"{len(rows)} of {total} incidents  ·  sorted by {self.row_order}{fixing}{in_group}{conflicts}",
+            printable(short_path(journal.path)),
         )
+        self._show_title()
         incidents = rows
         empty = self.query_one("#empty-message", Static)
         if total == 0:
@@ -233,6 +244,20 @@ class ListScreen(JournalScreen[None]):
         self.incident_list.set_class(not incidents, "-empty")
         if self.is_current and self.focused is None:  # the focus is never lost
             self.set_focus(self.incident_list)
+
+    def _show_title(self) -> None:
+        """The title bar: what the list shows, then (when set up, when any wait) when the journal
+        last synced and how many conflicts wait, then the journal's path: "5 of 5 incidents  ·
+        sorted by date  ·  synced 5 min ago  ·  2 conflicts (! shows them)  ·  ~/journal.json"."""
+        app = self.journal_app
+        count = app.conflict_marks.count
+        sync = sync_words(app.sync_info, count)
+        if app.sync_running:
+            sync = "  ·  ".join(("syncing…", *([sync_words(None, count)] if count else [])))
+        if count and not self.incident_filter.conflicts:
+            sync += " (! shows them)"
+        head, path = self._title
+        self.query_one("#title-bar", Static).update(Content("  ·  ".join(part for part in (head, sync, path) if part)))
 
     class RegionNamesRead(Message):
         def __init__(self, names: RegionNames) -> None:
@@ -280,6 +305,7 @@ class ListScreen(JournalScreen[None]):
             "text": self.incident_filter.text,
             "civilians": self.incident_filter.civilians,
             "group": self.incident_filter.group,
+            "conflicts": self.incident_filter.conflicts,
         }
         fields.update(changes)
         self.incident_filter = IncidentFilter(**fields)
@@ -394,6 +420,16 @@ class ListScreen(JournalScreen[None]):
             return
         self.set_filter(group=group)
 
+    def action_only_conflicts(self) -> None:
+        """Show only the incidents a sync conflict waits on; again: all."""
+        if self.incident_filter.conflicts:
+            self.set_filter(conflicts=False)
+            return
+        if not self.journal_app.conflict_marks.ids:
+            self.notify("No conflicts wait: every incident agrees with the team's.", timeout=3)
+            return
+        self.set_filter(conflicts=True)
+
     def _open_picker(self, picker: Select) -> None:
         picker.can_focus = True
         self.set_focus(picker)
@@ -502,6 +538,8 @@ class ListScreen(JournalScreen[None]):
             parts.append(f"casualties {', '.join(sorted(chosen.casualties))}")
         if chosen.text.strip():
             parts.append(f"search \u201c{chosen.text.strip()}\u201d")
+        if chosen.conflicts:
+            parts.append("with conflicts")
         return " · ".join(parts) if parts else "every incident (no filters)"
 
     def rows_now(self) -> list[IncidentRow]:

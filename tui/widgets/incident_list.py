@@ -22,6 +22,7 @@ from store import BadRecord
 from store.history import display_value
 from store.models import civilian_harm_of
 from store.rows import IncidentRow
+from tui.conflicts import MARK
 from tui.plain import fit, one_line
 
 #: (heading, width, narrowest) of each column but the last; the title takes what is left.
@@ -108,7 +109,8 @@ class IncidentList(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES = {
-        "incident-list--header", "incident-list--cursor", "incident-list--row", "incident-list--invalid"
+        "incident-list--header", "incident-list--cursor", "incident-list--row", "incident-list--invalid",
+        "incident-list--conflict",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -126,6 +128,8 @@ class IncidentList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._incidents: Sequence[Row] = ()
+        #: The incidents a sync conflict waits on: marked (``MARK`` before the title).
+        self._conflicts: frozenset[str] = frozenset()
         self._chosen_id: str | None = None
         self._placing = False
 
@@ -141,8 +145,11 @@ class IncidentList(ScrollView, can_focus=True):
             return self._incidents[self.cursor]
         return None
 
-    def show(self, incidents: Sequence[Row], keep_id: str | None = None) -> None:
-        """Show ``incidents`` with the cursor on ``keep_id``, else on the incident last chosen.
+    def show(
+        self, incidents: Sequence[Row], keep_id: str | None = None, conflicts: frozenset[str] = frozenset()
+    ) -> None:
+        """Show ``incidents`` with the cursor on ``keep_id``, else on the incident last chosen;
+        those in ``conflicts`` (ids) marked as waiting on a sync conflict.
 
         The chosen incident is remembered while a filter hides it: clear the filter and the
         cursor is back on it.
@@ -150,6 +157,7 @@ class IncidentList(ScrollView, can_focus=True):
         if keep_id is not None:
             self._chosen_id = keep_id
         self._incidents = incidents
+        self._conflicts = conflicts
         self.virtual_size = Size(self.size.width, len(incidents) + 1)
         position = 0
         if self._chosen_id is not None:
@@ -230,11 +238,17 @@ class IncidentList(ScrollView, can_focus=True):
             if position >= len(self._incidents):
                 return Strip.blank(width, self.rich_style)
             row = self._incidents[position]
-            text = line_text(row_cells(row), width)
+            cells = row_cells(row)
+            conflict = row.id in self._conflicts
+            if conflict:
+                cells[-1] = MARK + cells[-1]
+            text = line_text(cells, width)
             name = "incident-list--cursor" if position == self.cursor else "incident-list--row"
             style = self.get_component_rich_style(name)
             if isinstance(row, BadRecord):
                 style += self.get_component_rich_style("incident-list--invalid")
+            elif conflict and position != self.cursor:
+                style += self.get_component_rich_style("incident-list--conflict")
             if position == self.cursor and not self.has_focus:
                 style = style + Style(dim=True)
         return Strip([Segment(text, self.rich_style + style)], width)
