@@ -7,7 +7,8 @@ at the base size); and importing a CSV file of 100,000 and 1,000,000 rows (``ben
 time and peak memory); and search as you type (``bench.search``: ``select_rows`` per key with the
 search index and without, at 100 to 1,000,000 rows). Prints the tables; ``--write`` also puts them
 in ``bench/RESULTS.md``; ``--only form``, ``--only import``, ``--only search`` or ``--only geo`` (the
-gazetteer, issue 14: ``bench.geo``) runs those figures alone (printed, not written).
+gazetteer, issue 14: ``bench.geo``) or ``--only sync`` (team sync through git, issue 15: ``bench.sync``)
+runs those figures alone (printed, not written).
 
 ``--only million`` (``bench.million``, issue 12) runs the app at 1,000,000 incidents alone: open to
 first paint and memory, the search index built by the background checks, "factory fel" typed key
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import exchange, geo, import_bench, million, search, terminal, waits
+from bench import exchange, geo, import_bench, million, search, sync, terminal, waits
 from bench.generate import CACHE, write_journal
 from store.storage import atomic_write_bytes, encode
 
@@ -293,7 +294,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
-    parser.add_argument("--only", choices=["form", "import", "search", "million", "geo"],
+    parser.add_argument("--only", choices=["form", "import", "search", "million", "geo", "sync"],
                         help="only these figures (printed, never written)")
     parser.add_argument("--search-sizes", default=",".join(map(str, search.SIZES)),
                         help="rows searched as typed (default: %(default)s)")
@@ -315,6 +316,9 @@ def main() -> None:
         return
     if args.only == "geo":
         print("\n".join(geo.measure()))
+        return
+    if args.only == "sync":
+        print("\n".join(sync.measure(max(sizes))))
         return
     if args.only == "million":
         began = time.perf_counter()
@@ -384,6 +388,8 @@ def main() -> None:
     print(f"\nKeys while changes come in (issue 12):\n\n{table(waiting)}")
     places = "\n".join(geo.measure())
     print(f"\nPlaces (issue 14):\n\n{places}")
+    team = "\n".join(sync.measure(max(sizes)))
+    print(f"\nTeam sync (issue 15):\n\n{team}")
     if args.write:
         results = ROOT / "bench" / "RESULTS.md"
         # The section of ``--only million`` is measured apart (it takes minutes and gigabytes): kept.
@@ -397,6 +403,7 @@ def main() -> None:
             f"\n## Search as you type in a real terminal (issue 12)\n\n{table(typed)}\n\n{terminal.NOTES}"
             f"\n## Keys while changes come in (issue 12)\n\n{table(waiting)}\n\n{waits.NOTES}"
             f"\n## Places (issue 14)\n\n{places}\n\n{geo.NOTES}"
+            f"\n## Team sync (issue 15)\n\n{team}\n\n{sync.NOTES}"
             + (f"\n{MILLION_HEADING}{kept}" if kept else ""),
             encoding="utf-8",
         )

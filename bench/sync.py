@@ -20,6 +20,15 @@ from bench.generate import CACHE, write_journal
 from store import Journal
 from store.sync import Syncer, sync_folder
 
+NOTES = """How to read it: two journals (Ann's and Bob's) of the generated incidents share a bare
+repository on a path; each makes 1,000 changes (half of Bob's on incidents Ann changed too, in
+another field), then Ann syncs (she sends) and Bob syncs (he receives hers, merges, sends his).
+Each sync is one process's ``Syncer.sync``, the journal already open. The size rows: a journal
+set up afresh, then 100 syncs of one changed incident each (git packing as it goes), its
+``.sync/.git`` and the bare remote beside the journal file gzipped. The naive design, the whole
+journal as one file in git, rewrites and sends the whole file at every sync.
+"""
+
 SIZE = 100_000
 CHANGES = 1_000
 SYNCS = 100
