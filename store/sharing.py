@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from store.errors import JournalError
 from store.groups import GROUPS_TABLE
 from store.history import HistoryEntry
 from store.merge import DELETED, FieldConflict, Snapshot, base_from_histories, canonical, merge
@@ -31,6 +32,10 @@ CONFLICTS_TABLE = "conflicts"
 TAKES = ("mine", "theirs")
 #: The fields of a record a conflict cannot be over.
 _NOT_FIELDS = frozenset({"id", "revision", "created_at", "updated_at", "created_by", "updated_by"})
+
+
+class ChangedMeanwhile(JournalError):
+    """The journal changed while a merge was worked out; nothing of the merge was saved."""
 
 
 def conflict_key(document: Mapping[str, Any]) -> str:
@@ -89,16 +94,41 @@ class Sharing:
         groups: Mapping[str, dict[str, Any] | None],
         history: Iterable[dict[str, Any]],
         conflicts: Mapping[str, dict[str, Any]],
+        *,
+        expected: Mapping[str, dict[str, Any] | None] | None = None,
+        expected_conflicts: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         """Put a merge into the journal in one save: each record given (None: removed), the
         history entries received, and the conflicts table as ``conflicts``. A record replaced or
-        removed keeps its version here in the history, unless the history holds it already."""
+        removed keeps its version here in the history, unless the history holds it already.
+
+        ``expected`` (and ``expected_conflicts``): what the merge was worked out from; if the
+        journal holds anything else for those records (or conflicts) when the save begins, a
+        change was saved meanwhile (here, or by another program) and ``ChangedMeanwhile`` is
+        raised with nothing written: the merge is worked out again, never over that change."""
         journal = _as_journal(self)
         received = [dict(entry) for entry in history]
 
         def build(ops: Any) -> None:
             tables = journal._tables
             records, doc_ids = journal._records.by_id, journal._records.doc_ids
+            if expected is not None:
+                for incident_id in incidents:
+                    current, was = records.get(incident_id), expected.get(incident_id)
+                    if (current is None) != (was is None) or (
+                        current is not None and canonical(current) != canonical(was)
+                    ):
+                        raise ChangedMeanwhile(
+                            f"incident {incident_id[:8]} changed during the sync; nothing was merged"
+                        )
+            if expected_conflicts is not None:
+                stored_conflicts = {
+                    conflict_key(document): canonical(document)
+                    for document in (tables.get(CONFLICTS_TABLE) or {}).values()
+                    if isinstance(document, dict)
+                }
+                if stored_conflicts != {key: canonical(document) for key, document in expected_conflicts.items()}:
+                    raise ChangedMeanwhile("a conflict was settled during the sync; nothing was merged")
             held: dict[str, set[bytes]] = {}
             for entry in (*(tables.get(HISTORY_TABLE) or {}).values(), *received):
                 if isinstance(entry, dict) and isinstance(entry.get("record"), dict):

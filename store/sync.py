@@ -36,8 +36,8 @@ from typing import Any, Protocol
 import orjson
 
 from store.errors import JournalError
-from store.merge import Snapshot, canonical, entry_key, merge
-from store.sharing import conflict_key
+from store.merge import Snapshot, base_from_histories, canonical, entry_key, merge
+from store.sharing import ChangedMeanwhile, conflict_key
 
 BRANCH = "journal"
 REMOTE = "origin"
@@ -49,6 +49,8 @@ PUSH_ATTEMPTS = 5
 #: Seconds a git command may take (a fetch over a slow link, a push of a large journal).
 GIT_TIMEOUT = 600
 STATE_FILE = "incident-journal-sync.json"
+#: What the working tree shares; anything else in it is not committed.
+SHARED_PATHS = ("incidents", "history", "groups.jsonl", "conflicts.jsonl")
 
 
 class SyncError(JournalError):
@@ -69,6 +71,9 @@ class Shared(Protocol):
         groups: Mapping[str, dict[str, Any] | None],
         history: Iterable[dict[str, Any]],
         conflicts: Mapping[str, dict[str, Any]],
+        *,
+        expected: Mapping[str, dict[str, Any] | None] | None = None,
+        expected_conflicts: Mapping[str, dict[str, Any]] | None = None,
     ) -> None: ...
 
 
@@ -109,7 +114,8 @@ class SyncStatus:
             return ["not set up for syncing: incident-journal sync setup REMOTE"]
         lines = [f"remote {self.remote}", f"last synced {self.last_synced or 'never'}"]
         receive = "unknown (" + self.reason + ")" if self.to_receive is None else str(self.to_receive)
-        lines.append(f"to send {self.to_send}, to receive {receive}, {self.conflicts} conflicts to resolve")
+        conflicts = f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve"
+        lines.append(f"to send {self.to_send}, to receive {receive}, {conflicts}")
         return lines
 
 
@@ -140,21 +146,40 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, bytes]:
     return {path: b"".join(line + b"\n" for _, line in sorted(lines)) for path, lines in shards.items()}
 
 
-def _records(content: bytes) -> dict[str, dict[str, Any]]:
-    found = {}
-    for line in content.splitlines():
-        if line.strip():
-            record = orjson.loads(line)
-            if isinstance(record, dict):
-                found[str(record.get("id"))] = record
+def _lines(content: bytes) -> list[dict[str, Any]]:
+    """The records of one of the tree's files; ``SyncError`` for a line that is not JSON (written
+    there by hand, or by something else than this program)."""
+    found = []
+    for number, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise SyncError(
+                f"line {number} of a file in the shared journal is not a record (not JSON): "
+                "it was written by something else than incident-journal; nothing was merged"
+            ) from None
+        if isinstance(item, dict):
+            found.append(item)
     return found
 
 
-def _lines(content: bytes) -> list[dict[str, Any]]:
-    return [item for line in content.splitlines() if line.strip() and isinstance(item := orjson.loads(line), dict)]
+def _records(content: bytes) -> dict[str, dict[str, Any]]:
+    return {str(record.get("id")): record for record in _lines(content)}
 
 
 # -- git ------------------------------------------------------------------------------------------------
+
+
+def git_said(stderr: bytes, status: int) -> str:
+    """What git said went wrong: its ``fatal:`` or ``error:`` line (not the advice after it)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[-1] if lines else f"exit status {status}"
 
 
 class Git:
@@ -189,8 +214,7 @@ class Git:
         except subprocess.TimeoutExpired:
             raise SyncError(f"git {args[0]} took over {GIT_TIMEOUT} s and was stopped") from None
         if check and done.returncode != 0:
-            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SyncError(f"git {args[0]} failed: {said[-1] if said else f'exit status {done.returncode}'}")
+            raise SyncError(f"git {args[0]} failed: {git_said(done.stderr, done.returncode)}")
         return done
 
     def text(self, *args: str) -> str:
@@ -263,7 +287,15 @@ class Syncer:
             raise SyncError("REMOTE: give a URL or the path of a bare git repository")
         if "://" not in remote and ":" not in remote.split("/")[0]:  # a path: absolute, as git needs from elsewhere
             remote = str(Path(remote).expanduser().resolve())
-        self.folder.mkdir(exist_ok=True)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise SyncError(f"{self.folder} is a file, not the journal's sync folder: move it away first")
+        try:
+            self.folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise SyncError(f"cannot make the sync folder {self.folder}: {exc.strerror or exc}") from None
+        checked = Git(self.folder, self.author).run("ls-remote", "--heads", "--", remote, BRANCH, check=False)
+        if checked.returncode != 0:  # the remote set before (if any) is kept
+            raise SyncError(f"the remote cannot be reached: {git_said(checked.stderr, checked.returncode)}")
         if not (self.folder / ".git").is_dir():
             self.git.run("init", "--quiet")
             self.git.run("symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
@@ -318,7 +350,8 @@ class Syncer:
     def _commit_here(self, message: str, *parents: str) -> str | None:
         """Commit the working tree (on the branch, with ``parents`` when given, else HEAD);
         the commit, or None when nothing changed and no parents were given."""
-        self.git.run("add", "--all", ".")
+        # Only the journal's own files: anything else put in the folder stays out of the team's.
+        self.git.run("add", "--all", "--", *SHARED_PATHS)
         head = self.git.commit_of("HEAD")
         if (
             not parents
@@ -336,14 +369,12 @@ class Syncer:
         """Fetch the remote's branch; its commit, or None when it has none yet."""
         done = self.git.run("ls-remote", "--heads", REMOTE, BRANCH, check=False)
         if done.returncode != 0:
-            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SyncError(f"the remote cannot be reached: {said[-1] if said else 'git ls-remote failed'}")
+            raise SyncError(f"the remote cannot be reached: {git_said(done.stderr, done.returncode)}")
         if not done.stdout.strip():
             return None
         fetched = self.git.run("fetch", "--quiet", REMOTE, f"+refs/heads/{BRANCH}:{REMOTE_BRANCH}", check=False)
         if fetched.returncode != 0:
-            said = fetched.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SyncError(f"the remote cannot be reached: {said[-1] if said else 'git fetch failed'}")
+            raise SyncError(f"the remote cannot be reached: {git_said(fetched.stderr, fetched.returncode)}")
         return self.git.commit_of(REMOTE_BRANCH)
 
     def _merge_from(self, head: str, theirs: str) -> tuple[int, int]:
@@ -368,6 +399,8 @@ class Syncer:
             return part
 
         base_part, ours_part, theirs_part = (snapshot(files) for files in sides)
+        if base is None:  # no commit both held (a journal set up afresh): the base from both histories
+            base_part = base_from_histories(ours_part, theirs_part)
         result = merge(base_part, ours_part, theirs_part, now=_now(), merged_by=self.author)
         merged = result.merged
         incidents = {
@@ -381,8 +414,16 @@ class Syncer:
             if ours_part.groups.get(group_id) != merged.groups.get(group_id)
         }
         history = [entry for key, entry in merged.history.items() if key not in ours_part.history]
-        # The journal changes here, in one save: all of the merge or none of it.
-        self.journal.apply_merge(incidents, groups, history, merged.conflicts)
+        # The journal changes here, in one save: all of the merge or none of it, and only if it
+        # still holds what the merge was worked out from (else ChangedMeanwhile: worked out again).
+        self.journal.apply_merge(
+            incidents,
+            groups,
+            history,
+            merged.conflicts,
+            expected={record_id: ours_part.incidents.get(record_id) for record_id in incidents},
+            expected_conflicts=ours_part.conflicts,
+        )
         self._write_tree(self.journal.shared_snapshot())
         self._commit_here(f"merge by {self.author}", head, theirs)
         return len(result.received), len(result.conflicts)
@@ -428,7 +469,13 @@ class Syncer:
             if theirs is not None and theirs != head:
                 is_ours = self.git.run("merge-base", "--is-ancestor", theirs, head, check=False).returncode == 0
                 if not is_ours:  # (ours unchanged since: the merge takes theirs as it is)
-                    got, conflicts = self._merge_from(head, theirs)
+                    try:
+                        got, conflicts = self._merge_from(head, theirs)
+                    except ChangedMeanwhile:
+                        # A change saved during the sync: commit it, and merge again from there.
+                        self._write_tree(self.journal.shared_snapshot())
+                        self._commit_here(f"changes by {self.author}")
+                        continue
                     received += got
                     found += conflicts
                     head = self.git.commit_of("HEAD")
@@ -443,8 +490,7 @@ class Syncer:
                 break
             said = done.stderr.decode("utf-8", "replace")
             if "rejected" not in said and "fetch first" not in said and "non-fast-forward" not in said:
-                lines = said.strip().splitlines()
-                raise SyncError(f"the push failed: {lines[-1] if lines else 'git push failed'}")
+                raise SyncError(f"the push failed: {git_said(done.stderr, done.returncode)}")
         if not pushed:
             raise SyncError(f"others kept pushing: the push was refused {PUSH_ATTEMPTS} times; sync again")
         head = self.git.commit_of("HEAD")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from store import Journal
 from store.merge import Snapshot
+from store.sharing import ChangedMeanwhile as StoreChangedMeanwhile
 from store.sync import Syncer, SyncError
 
 T = TypeVar("T")
@@ -79,9 +80,10 @@ def sync_words(info: SyncInfo | None, conflicts: int, now: dt.datetime | None = 
     return "  ·  ".join(parts)
 
 
-class ChangedMeanwhile(SyncError):
-    """The journal changed (a save here, another program's) while the sync was talking to git:
-    its merge was worked out on what the journal held before, so it is not applied."""
+# The journal changed (a save here, another program's) while the sync was talking to git: its
+# merge was worked out on what the journal held before, so it is not applied; the sync works it
+# out again (``store.sync.Syncer.sync``).
+ChangedMeanwhile = StoreChangedMeanwhile
 
 
 class JournalOnLoop:
@@ -114,13 +116,18 @@ class JournalOnLoop:
         groups: Mapping[str, dict[str, Any] | None],
         history: Iterable[dict[str, Any]],
         conflicts: Mapping[str, dict[str, Any]],
+        *,
+        expected: Mapping[str, dict[str, Any] | None] | None = None,
+        expected_conflicts: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         received = list(history)
 
         def apply() -> None:
             if self.journal.version != self._seen:
                 raise ChangedMeanwhile("the journal changed during the sync; nothing was merged")
-            self.journal.apply_merge(incidents, groups, received, conflicts)
+            self.journal.apply_merge(
+                incidents, groups, received, conflicts, expected=expected, expected_conflicts=expected_conflicts
+            )
             self._seen = self.journal.version
 
         self._on_loop(apply)

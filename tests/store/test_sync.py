@@ -281,3 +281,84 @@ with Journal(sys.argv[1], author="Ann") as journal:
     ann.sync()
     assert ann.shared() == bob.shared()
     assert by_title(ann)["Shelling"].summary == "Bob's" and by_title(bob)["Fire"].summary == "Ann's"
+
+
+def test_an_edit_saved_by_another_program_during_a_sync_is_never_overwritten(
+    team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    ann, bob, _ = team
+    with bob.journal() as journal:
+        fire = next(incident for incident in journal.all() if incident.title == "Fire")
+        journal.update(fire.with_changes(title="Fire at the depot"))
+    bob.sync()
+    target = by_title(ann)["Fire"].id
+    fetch = Syncer._fetch
+
+    def editing_meanwhile(self: Syncer) -> Any:
+        found = fetch(self)
+        if not getattr(editing_meanwhile, "done", False):
+            editing_meanwhile.done = True  # type: ignore[attr-defined]
+            edited = subprocess.run(
+                [sys.executable, "-m", "tui", "--journal", str(ann.path), "--author", "Ann", "edit", target,
+                 "--killed", "11"],
+                capture_output=True,
+            )  # fmt: skip
+            assert edited.returncode == 0, edited.stderr.decode()
+        return found
+
+    monkeypatch.setattr(Syncer, "_fetch", editing_meanwhile)
+    ann.sync()
+    monkeypatch.undo()
+    incident = by_title(ann)["Fire at the depot"]
+    assert str(incident.killed) == "11"  # Ann's edit made during the sync, and Bob's title
+    bob.sync()
+    assert str(by_title(bob)["Fire at the depot"].killed) == "11"
+
+
+def test_a_journal_set_up_afresh_takes_its_base_from_the_histories(team, tmp_path: Path, remote: Path) -> None:
+    import shutil
+
+    ann, bob, _ = team
+    delete(ann, "Fire")
+    edit(ann, "Shelling", summary="Ann's")
+    ann.sync()
+    # Bob's journal copied elsewhere without its .sync folder, and set up again.
+    moved = Member(tmp_path / "bob-elsewhere", "Bob")
+    shutil.copyfile(bob.path, moved.path)
+    moved.setup(remote)
+    incidents, conflicts = moved.shared()
+    assert "Fire" not in {record["title"] for record in incidents.values()}  # deleted stays deleted
+    assert conflicts == {}  # nothing invented: Bob changed nothing
+    assert by_title(moved)["Shelling"].summary == "Ann's"
+
+
+def test_a_line_that_is_not_a_record_stops_the_sync_in_one_message(team, tmp_path: Path, remote: Path) -> None:
+    ann, _, _ = team
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--branch", "journal", str(remote), str(clone)], check=True)
+    shard = sorted((clone / "incidents").glob("*.jsonl"))[0]
+    shard.write_bytes(shard.read_bytes() + b'{"id": broken\n')
+    environment = {"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@x", "GIT_COMMITTER_NAME": "x",
+                   "GIT_COMMITTER_EMAIL": "x@x", "PATH": __import__("os").environ["PATH"]}  # fmt: skip
+    subprocess.run(["git", "-C", str(clone), "commit", "--quiet", "-am", "by hand"], check=True, env=environment)
+    subprocess.run(["git", "-C", str(clone), "push", "--quiet"], check=True)
+    before = ann.path.read_bytes()
+    with pytest.raises(SyncError, match="is not a record"):
+        ann.sync()
+    assert ann.path.read_bytes() == before
+
+
+def test_a_failed_setup_keeps_the_remote_set_before_and_a_file_in_the_way_is_named(team, tmp_path: Path) -> None:
+    ann, _, _ = team
+    with ann.journal() as journal:
+        syncer = Syncer(journal, "Ann")
+        before = syncer.remote()
+        with pytest.raises(SyncError, match="cannot be reached"):
+            syncer.setup(str(tmp_path / "no-such.git"))
+        assert syncer.remote() == before
+    solo = Member(tmp_path / "solo", "Solo")
+    sync_folder(solo.path).write_text("in the way")
+    with solo.journal() as journal, pytest.raises(SyncError, match="is a file"):
+        Syncer(journal, "Solo").setup(str(tmp_path / "x.git"))
