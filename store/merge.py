@@ -59,6 +59,9 @@ class FieldConflict:
     theirs_at: str | None = None
     #: "incident" or "group".
     kind: str = "incident"
+    #: Further values of the field from earlier conflicts over it (a third member's): each a
+    #: dict of value, by and at.
+    others: tuple[dict[str, Any], ...] = ()
 
     @property
     def key(self) -> str:
@@ -75,6 +78,7 @@ class FieldConflict:
             "theirs_by": self.theirs_by,
             "ours_at": self.ours_at,
             "theirs_at": self.theirs_at,
+            **({"others": list(self.others)} if self.others else {}),
         }
 
     @classmethod
@@ -93,6 +97,7 @@ class FieldConflict:
             ours_at=text("ours_at"),
             theirs_at=text("theirs_at"),
             kind=str(document.get("kind") or "incident"),
+            others=tuple(other for other in document.get("others") or () if isinstance(other, dict)),
         )
 
 
@@ -253,7 +258,24 @@ def merge(base: Snapshot, ours: Snapshot, theirs: Snapshot, *, now: str, merged_
     conflicts = _merge_documents(base.conflicts, ours.conflicts, theirs.conflicts)
     found = [*incident_conflicts, *group_conflicts]
     for conflict in found:
-        conflicts[conflict.key] = conflict.document()
+        document = conflict.document()
+        earlier = conflicts.get(conflict.key)
+        if earlier is not None:
+            # The field was in conflict already (a third member's value): the values it held that
+            # this conflict does not are kept beside it, never dropped.
+            shown = [canonical(document["ours"]), canonical(document["theirs"])]
+            others = []
+            for value, by, at in (
+                (earlier.get("ours"), earlier.get("ours_by"), earlier.get("ours_at")),
+                (earlier.get("theirs"), earlier.get("theirs_by"), earlier.get("theirs_at")),
+                *((other.get("value"), other.get("by"), other.get("at")) for other in earlier.get("others") or []),
+            ):
+                if canonical(value) not in shown:
+                    shown.append(canonical(value))
+                    others.append({"value": value, "by": by, "at": at})
+            if others:
+                document["others"] = others
+        conflicts[conflict.key] = document
     # A conflict whose record this merge removed goes with it (records not given are untouched).
     gone = {*base.incidents, *ours.incidents, *theirs.incidents} - incidents.keys()
     gone_groups = {*base.groups, *ours.groups, *theirs.groups} - groups.keys()

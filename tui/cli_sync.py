@@ -109,6 +109,9 @@ def conflict_lines(journal: Journal, conflict: FieldConflict) -> list[str]:
             shown = _shown(value)
         kept = "  (shown now)" if value is conflict.ours and conflict.field != DELETED else ""
         lines.append(f"  {label:<6} {shown}  ({who or 'someone'}, {when or 'when unknown'}){kept}")
+    for other in conflict.others:  # a third member's value, from an earlier conflict over the field
+        lines.append(f"  {'also':<6} {_shown(other.get('value'))}  ({other.get('by') or 'someone'}, "
+                     f"{other.get('at') or 'when unknown'})")
     return lines
 
 

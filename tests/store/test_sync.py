@@ -362,3 +362,19 @@ def test_a_failed_setup_keeps_the_remote_set_before_and_a_file_in_the_way_is_nam
     sync_folder(solo.path).write_text("in the way")
     with solo.journal() as journal, pytest.raises(SyncError, match="is a file"):
         Syncer(journal, "Solo").setup(str(tmp_path / "x.git"))
+
+
+def test_three_values_of_one_field_from_three_members_are_all_kept(team) -> None:
+    ann, bob, cat = team
+    edit(ann, "Strike on a car", killed="1")
+    edit(bob, "Strike on a car", killed="2")
+    edit(cat, "Strike on a car", killed="3")
+    for _ in range(2):
+        for member in (ann, bob, cat):
+            member.sync()
+    assert ann.shared() == bob.shared() == cat.shared()
+    with ann.journal() as journal:
+        (conflict,) = journal.conflicts()
+    values = {conflict.ours["min"], conflict.theirs["min"], *(other["value"]["min"] for other in conflict.others)}
+    by = {conflict.ours_by, conflict.theirs_by, *(other["by"] for other in conflict.others)}
+    assert (values, by) == ({1, 2, 3}, {"Ann", "Bob", "Cat"})
