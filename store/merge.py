@@ -333,3 +333,16 @@ def base_from_histories(ours: Snapshot, theirs: Snapshot) -> Snapshot:
             base.groups[group_id] = ours.groups[group_id]
     base.conflicts = {key: document for key, document in ours.conflicts.items() if key in theirs.conflicts}
     return base
+
+
+def changes(
+    ours: Snapshot, merged: Snapshot
+) -> tuple[dict[str, dict[str, Any] | None], dict[str, dict[str, Any] | None], list[dict[str, Any]]]:
+    """What a merge changes in ``ours``: the incidents and groups that differ (None: removed),
+    and the history entries ours lacks (``Journal.apply_merge`` takes them)."""
+
+    def differing(mine: dict[str, dict[str, Any]], result: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        return {key: result.get(key) for key in {*mine, *result} if mine.get(key) != result.get(key)}
+
+    history = [entry for key, entry in merged.history.items() if key not in ours.history]
+    return differing(ours.incidents, merged.incidents), differing(ours.groups, merged.groups), history

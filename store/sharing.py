@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from store.counts import Count
 from store.errors import JournalError
 from store.groups import GROUPS_TABLE
-from store.history import HistoryEntry
-from store.merge import DELETED, FieldConflict, Snapshot, base_from_histories, canonical, merge
+from store.history import HistoryEntry, display_value
+from store.merge import DELETED, FieldConflict, Snapshot, base_from_histories, canonical, changes, merge
 from store.migrations import HISTORY_TABLE, INCIDENTS_TABLE
 from store.models import utc_now
 from store.records import normal_id
@@ -51,6 +52,25 @@ class MergeReport:
     def line(self) -> str:
         waiting = f"{self.waiting} conflict{'s' if self.waiting != 1 else ''} to resolve"
         return f"received {self.received}, {self.conflicts} new conflict{'s' if self.conflicts != 1 else ''}, {waiting}"
+
+
+def shown_value(field: str, value: Any) -> str:
+    """A side of a conflict as a person reads it: counts in the count notation, lists joined,
+    nothing as "(empty)" (the CLI's ``conflicts`` and the app's detail)."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if field in ("killed", "injured", "tags", "sources"):
+        return display_value(field, value)
+    if isinstance(value, dict) and value and set(value) <= {"min", "max", "note"}:
+        try:
+            return str(Count.model_validate(value))
+        except ValueError:
+            pass
+    if isinstance(value, list):
+        return "; ".join(shown_value("", item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {shown_value('', item)}" for key, item in value.items() if item is not None)
+    return str(value)
 
 
 def _as_journal(sharing: Sharing) -> Journal:
@@ -280,17 +300,7 @@ class Sharing:
         base = base_from_histories(ours, theirs)
         result = merge(base, ours, theirs, now=utc_now().isoformat(), merged_by=journal.author)
         merged = result.merged
-        incidents = {
-            record_id: merged.incidents.get(record_id)
-            for record_id in {*ours.incidents, *merged.incidents}
-            if ours.incidents.get(record_id) != merged.incidents.get(record_id)
-        }
-        groups = {
-            group_id: merged.groups.get(group_id)
-            for group_id in {*ours.groups, *merged.groups}
-            if ours.groups.get(group_id) != merged.groups.get(group_id)
-        }
-        history = [entry for key, entry in merged.history.items() if key not in ours.history]
+        incidents, groups, history = changes(ours, merged)
         if incidents or groups or history or merged.conflicts != ours.conflicts:
             journal.apply_merge(incidents, groups, history, merged.conflicts)
         return MergeReport(len(result.received), len(result.conflicts), len(merged.conflicts))

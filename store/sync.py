@@ -36,7 +36,7 @@ from typing import Any, Protocol
 import orjson
 
 from store.errors import JournalError
-from store.merge import Snapshot, base_from_histories, canonical, entry_key, merge
+from store.merge import Snapshot, base_from_histories, canonical, changes, entry_key, merge
 from store.sharing import ChangedMeanwhile, conflict_key
 
 BRANCH = "journal"
@@ -403,17 +403,7 @@ class Syncer:
             base_part = base_from_histories(ours_part, theirs_part)
         result = merge(base_part, ours_part, theirs_part, now=_now(), merged_by=self.author)
         merged = result.merged
-        incidents = {
-            record_id: merged.incidents.get(record_id)
-            for record_id in {*ours_part.incidents, *merged.incidents}
-            if ours_part.incidents.get(record_id) != merged.incidents.get(record_id)
-        }
-        groups = {
-            group_id: merged.groups.get(group_id)
-            for group_id in {*ours_part.groups, *merged.groups}
-            if ours_part.groups.get(group_id) != merged.groups.get(group_id)
-        }
-        history = [entry for key, entry in merged.history.items() if key not in ours_part.history]
+        incidents, groups, history = changes(ours_part, merged)
         # The journal changes here, in one save: all of the merge or none of it, and only if it
         # still holds what the merge was worked out from (else ChangedMeanwhile: worked out again).
         self.journal.apply_merge(

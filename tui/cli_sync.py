@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from store import Journal
 from store.merge import DELETED, FieldConflict
+from store.sharing import shown_value
 from store.sync import Syncer, SyncError
 from store.text import printable
 from tui.cli import PROG, Failure, InputError, _plural, cli, echo, with_journal
@@ -80,23 +80,6 @@ def merge_command(journal: Journal, other: Path) -> None:
     echo(merged.line())
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return "(empty)"
-    if isinstance(value, dict) and set(value) <= {"min", "max", "note"}:
-        from store.counts import Count
-
-        try:
-            return str(Count.model_validate(value))
-        except ValueError:
-            pass
-    if isinstance(value, list):
-        return "; ".join(_shown(item) for item in value) or "(none)"
-    if isinstance(value, dict):
-        return ", ".join(f"{key} {_shown(item)}" for key, item in value.items() if item is not None)
-    return str(value)
-
-
 def conflict_lines(journal: Journal, conflict: FieldConflict) -> list[str]:
     """A conflict as the CLI shows it: the record and field, then mine and theirs (mine: the
     side this journal's author set, else the value kept meanwhile), each with who and when."""
@@ -106,12 +89,14 @@ def conflict_lines(journal: Journal, conflict: FieldConflict) -> list[str]:
         if conflict.field == DELETED:
             shown = "deleted it" if value else "edited it"
         else:
-            shown = _shown(value)
+            shown = shown_value(conflict.field, value)
         kept = "  (shown now)" if value is conflict.ours and conflict.field != DELETED else ""
         lines.append(f"  {label:<6} {shown}  ({who or 'someone'}, {when or 'when unknown'}){kept}")
     for other in conflict.others:  # a third member's value, from an earlier conflict over the field
-        lines.append(f"  {'also':<6} {_shown(other.get('value'))}  ({other.get('by') or 'someone'}, "
-                     f"{other.get('at') or 'when unknown'})")
+        lines.append(
+            f"  {'also':<6} {shown_value(conflict.field, other.get('value'))}  ({other.get('by') or 'someone'}, "
+            f"{other.get('at') or 'when unknown'})"
+        )
     return lines
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from textual.content import Content
 
 from store import Journal
-from store.counts import Count
 from store.fields import BY_NAME
-from store.history import display_value
 from store.merge import DELETED, FieldConflict
+from store.sharing import shown_value
 from store.text import printable
 
 #: What the list shows before the title of an incident a conflict waits on.
@@ -58,25 +56,6 @@ def field_label(field: str) -> str:
     return spec.label if spec is not None else field
 
 
-def shown_value(field: str, value: Any) -> str:
-    """A side's value as a person reads it: counts in the count notation, lists joined, nothing as
-    "(empty)"."""
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if field in ("killed", "injured", "tags", "sources"):
-        return display_value(field, value)
-    if isinstance(value, dict) and value and set(value) <= {"min", "max", "note"}:
-        try:
-            return str(Count.model_validate(value))
-        except ValueError:
-            pass
-    if isinstance(value, list):
-        return "; ".join(shown_value("", item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{key} {shown_value('', item)}" for key, item in value.items() if item is not None)
-    return str(value)
-
-
 def when(iso: str | None) -> str:
     if not iso:
         return "when unknown"
@@ -118,8 +97,6 @@ def conflict_content(journal: Journal, conflicts: Sequence[FieldConflict], chose
             parts.append(Content(line))
     picks = f" · 1-{min(count, PICKABLE)} picks a field" if count > 1 else ""
     parts.append(
-        Content(
-            f"m keeps mine · t takes theirs{picks} · e edits (the conflict stays until m or t)"
-        ).stylize("italic")
+        Content(f"m keeps mine · t takes theirs{picks} · e edits (the conflict stays until m or t)").stylize("italic")
     )
     return Content("\n").join(parts)
